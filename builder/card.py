@@ -1,0 +1,142 @@
+"""The Hugging Face dataset card: YAML front matter that `datasets` reads (configs, features, splits) and a
+body for people. Everything in it derives from the manifest and metadata, so it is as deterministic as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from cytoimagenet.io import write_text_atomic
+from cytoimagenet.validation.schema import SPLITS, Manifest, release_features
+
+
+def size_category(n: int) -> str:
+    for bound, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                        (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")):
+        if n < bound:
+            return name
+    return "10M<n<100M"
+
+
+def front_matter(manifest: Manifest) -> dict:
+    splits = [s for s in SPLITS if any(e.split == s for e in manifest.shards)]
+    features = release_features(manifest.labels)
+    return {
+        "license": "other",
+        "license_name": "mixed-source-licences",
+        "license_details": "Each sample keeps the licence of its source dataset; see the Sources table.",
+        "pretty_name": manifest.name,
+        "task_categories": ["image-classification"],
+        "tags": ["biology", "microscopy", "cell-biology", "webdataset"],
+        "size_categories": [size_category(sum(manifest.splits.values()))],
+        "configs": [{
+            "config_name": "default",
+            "version": manifest.version,
+            "default": True,
+            "data_files": [{"split": s, "path": f"data/{s}-*.tar"} for s in splits],
+        }],
+        "dataset_info": {
+            "config_name": "default",
+            "features": features._to_yaml_list(),
+            "splits": [{"name": s, "num_examples": manifest.splits[s],
+                        "num_bytes": sum(e.bytes for e in manifest.shards if e.split == s)} for s in splits],
+            "download_size": sum(e.bytes for e in manifest.shards),
+        },
+    }
+
+
+def _md_table(header: list[str], rows: list[list]) -> str:
+    esc = lambda v: str(v).replace("|", "\\|")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(esc(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def body(manifest: Manifest, labels: pd.DataFrame) -> str:
+    total = sum(manifest.splits.values())
+    sources = _md_table(
+        ["id", "dataset", "database", "licence", "citation"],
+        [[e["id"], f"[{e['name']}]({e['homepage']})", e["database"], e["licence"], e["citation"]] for e in manifest.catalog],
+    )
+    classes = _md_table(
+        ["id", "label", "category", "train", "validation", "sources"],
+        [[r.label_id, r.label, r.category, r.train, r.validation, r.sources] for r in labels.itertuples()],
+    )
+    by_cat = labels.groupby("category").size().sort_values(ascending=False)
+    cats = ", ".join(f"{c} {n}" for c, n in by_cat.items())
+    return f"""# {manifest.name}
+
+A weakly-labelled microscopy pretraining dataset: **{total:,} grayscale images** in **{len(manifest.labels)} classes**
+(train {manifest.splits.get('train', 0):,} / validation {manifest.splits.get('validation', 0):,}), curated from
+{len(manifest.catalog)} public source dataset(s). Release `{manifest.version}`, id `{manifest.release_id[:12]}`.
+
+Each class is a *weak* label taken from the source metadata: an organism, cell type, stained structure
+(cell_visible), phenotype, compound, targeted gene or siRNA. Classes by category: {cats}.
+
+## How it was made
+
+1. Source metadata was read in each dataset's native layout into one record per image (channels listed).
+2. Every `|`-separated token of organism, cell_type, cell_visible, phenotype, compound, gene and sirna with at least
+   {manifest.config.min_per_class} images is a candidate label; labels are assigned from the rarest, an image is used
+   once, and classes above {manifest.config.max_per_class} images are stratified-downsampled.
+3. Channels were read at full bit depth, each normalised to its {manifest.config.percentile_low}th–{manifest.config.percentile_high}th
+   percentile, averaged and stored as one 8-bit grayscale PNG at native resolution.
+4. Quality control removed unreadable, uniform, binary and dim images ({manifest.quarantined} quarantined; the list is
+   `metadata/quarantine.parquet`).
+5. The 90/10 train/validation split is grouped: images of one well never straddle the split.
+
+## Loading
+
+```python
+from datasets import load_dataset
+
+ds = load_dataset("path/to/this/folder")            # or the Hub repo id
+ds = load_dataset("path/to/this/folder", streaming=True)
+sample = ds["train"][0]   # {{'png': PIL image (mode L), 'cls': class index, 'json': metadata record}}
+names = ds["train"].features["cls"].names
+```
+
+Files: `data/{{split}}-NNNNNN.tar` (WebDataset shards: `<key>.png`, `<key>.json`, `<key>.cls`),
+`metadata/metadata.parquet` (one row per sample), `metadata/labels.parquet`, `manifest.json` (sha256 per shard).
+
+## Sources and licences
+
+Every sample keeps the licence of its source dataset. Cite the sources you use.
+
+{sources}
+
+## Classes
+
+{classes}
+
+## Citation
+
+Hua SBZ, Lu AX, Moses AM. CytoImageNet: A large-scale pretraining dataset for bioimage transfer learning.
+NeurIPS 2021 Workshop on Learning Meaningful Representations of Life (2021).
+"""
+
+
+def render(manifest: Manifest, labels: pd.DataFrame) -> str:
+    yaml_text = yaml.safe_dump(front_matter(manifest), sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{yaml_text}---\n\n{body(manifest, labels)}"
+
+
+def write_card(release: Path, manifest: Manifest) -> Path:
+    labels = pd.read_parquet(Path(release) / "metadata" / "labels.parquet")
+    path = Path(release) / "README.md"
+    write_text_atomic(path, render(manifest, labels))
+    return path
+
+
+def read_front_matter(text: str) -> dict:
+    if not text.startswith("---\n"):
+        raise ValueError("card does not start with a YAML front matter block ('---')")
+    end = text.find("\n---", 4)
+    if end < 0:
+        raise ValueError("card's YAML front matter is not closed by '---'")
+    data = yaml.safe_load(text[4:end])
+    if not isinstance(data, dict):
+        raise ValueError("card's YAML front matter is not a mapping")
+    return data

@@ -1,0 +1,136 @@
+"""A source dataset's catalog entry and the standard records table its adapter produces."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable, Literal, Optional
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from cytoimagenet.errors import UserError
+
+# Columns of the records table every adapter returns: one row per source image (a set of channel files that
+# merge into one sample). Label columns hold lowercase tokens joined with "|", or None.
+RECORD_COLUMNS = (
+    "source_id",  # catalog id
+    "sample_id",  # stable id built from the source's own identifiers (plate, well, site ...), never row order
+    "group",  # split group: samples sharing it never straddle train/validation (a well, a plate ...)
+    "organism",
+    "cell_type",
+    "cell_visible",
+    "phenotype",
+    "compound",
+    "gene",
+    "sirna",
+    "microscopy",
+    "source_files",  # list[str], relative to the source folder
+    "channels",  # list[str], names of source_files in the same order
+)
+LABEL_COLUMNS = ("organism", "cell_type", "cell_visible", "phenotype", "compound", "gene", "sirna")
+
+
+class SourceEntry(BaseModel):
+    """What the catalog knows of one source dataset."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Catalog id; also the source's folder name under ROOT.")
+    database: str
+    name: str
+    dir_name: str
+    homepage: str
+    licence: str
+    citation: str
+    modality: Literal["fluorescence", "brightfield", "fluorescence|brightfield"]
+    channels: list[str]
+    organism: Optional[str] = None
+    cell_type: Optional[str] = None
+    adapter: Optional[str] = Field(None, description="Adapter function name; None while the source is not adaptable.")
+    layout: str = Field("", description="One line on the native layout the adapter reads.")
+    note: str = ""
+
+
+class Source:
+    """A catalog entry bound to its adapter function."""
+
+    def __init__(self, entry: SourceEntry, read: Optional[Callable[[Path], pd.DataFrame]]):
+        self.entry = entry
+        self._read = read
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def adaptable(self) -> bool:
+        return self._read is not None
+
+    def records(self, folder: Path) -> pd.DataFrame:
+        """Read the source's native metadata under `folder` into the standard records table."""
+        if self._read is None:
+            raise UserError(f"source {self.id!r} has no adapter yet: {self.entry.note or 'not adaptable'}")
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise UserError(f"source {self.id!r}: folder {folder} does not exist (expected ROOT/{self.id}/ as distributed)")
+        df = self._read(folder)
+        return standardise_records(df, self.entry)
+
+
+def norm_label(value) -> Optional[str]:
+    """Lowercase, trimmed, '|'-joined tokens; None for missing or empty cells."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    tokens = [t.strip().lower() for t in str(value).split("|")]
+    tokens = [t for t in dict.fromkeys(tokens) if t and t not in ("nan", "none")]
+    return "|".join(tokens) or None
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def safe_id(text: str) -> str:
+    """An identifier made of [A-Za-z0-9_-] only: usable in WebDataset keys (no dots) and file names."""
+    return _UNSAFE.sub("_", str(text)).strip("_")
+
+
+def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
+    # label columns and microscopy are optional: absent means "none" (or the entry's default)
+    missing = [c for c in ("sample_id", "group", "source_files", "channels") if c not in df.columns]
+    if missing:
+        raise RuntimeError(f"adapter of {entry.id!r} did not produce columns {missing}")
+    out = pd.DataFrame(index=df.index)
+    out["source_id"] = entry.id
+    out["sample_id"] = df["sample_id"].map(safe_id)
+    out["group"] = df["group"].astype(str)
+    for col in LABEL_COLUMNS:
+        default = getattr(entry, col, None) if col in ("organism", "cell_type") else None
+        values = df[col] if col in df.columns else pd.Series(default, index=df.index, dtype=object)
+        if default is not None:
+            values = values.where(values.notna(), default)
+        out[col] = values.map(norm_label).astype(object)
+    out["microscopy"] = df["microscopy"] if "microscopy" in df.columns else entry.modality
+    out["source_files"] = df["source_files"].map(list)
+    out["channels"] = df["channels"].map(list)
+    dup = out["sample_id"].duplicated(keep=False)
+    if dup.any():
+        raise UserError(
+            f"source {entry.id!r}: sample ids are not unique, e.g. {out.loc[dup, 'sample_id'].iloc[0]!r}; "
+            "the metadata lists the same image twice"
+        )
+    return out.sort_values("sample_id", kind="stable").reset_index(drop=True)
+
+
+def require_columns(df: pd.DataFrame, columns, path: Path) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}")
+
+
+def read_csv(path: Path, columns) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{path} not found: the source folder is not in its native layout")
+    df = pd.read_csv(path, dtype=str, keep_default_na=True)
+    require_columns(df, columns, path)
+    return df

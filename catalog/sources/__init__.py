@@ -1,0 +1,1 @@
+"""One module per source dataset: an ENTRY (SourceEntry) and its adapter function."""

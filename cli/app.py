@@ -1,0 +1,177 @@
+"""The `cytoimagenet` command. Thin: parses, calls the packages, prints. User errors are one line and exit 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cytoimagenet.errors import UserError
+
+app = typer.Typer(
+    help="Build, validate, inspect and load CytoImageNet releases from microscopy source datasets.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="The catalog of source datasets.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+console = Console(stderr=True)
+out_console = Console()
+
+# The demo sources are small, so the demo build uses class sizes that fit them.
+DEMO_MIN_PER_CLASS = 20
+DEMO_MAX_PER_CLASS = 40
+DEMO_SHARD_SIZE = 64
+
+
+@contextmanager
+def progress_bar():
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=console, transient=False,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def demo(
+    folder: Path = typer.Argument(..., help="Where to write the demo source tree (ROOT/bbbc021, ROOT/rxrx1)."),
+    seed: int = typer.Option(0, help="Seed of the synthetic images; the same seed gives identical files."),
+) -> None:
+    """Write a small synthetic source tree in the native layouts of BBBC021 and RxRx1."""
+    from cytoimagenet.catalog.demo import write_demo_sources
+
+    write_demo_sources(folder, seed=seed)
+    out_console.print(f"demo sources written to {folder} (build them with: cytoimagenet build --sources {folder})")
+
+
+@app.command()
+def build(
+    sources: Optional[Path] = typer.Option(None, "--sources", help="ROOT holding one folder per catalog id, each as the source distributes it."),
+    demo: bool = typer.Option(False, "--demo", help="Build from generated demo sources (BBBC021 + RxRx1 layouts)."),
+    out: Path = typer.Option(Path("cytoimagenet"), "--out", help="Release folder; replaced atomically when the build succeeds."),
+    seed: int = typer.Option(0, help="Seed of every random choice (sampling, split, shard order)."),
+    workers: int = typer.Option(1, min=1, help="Processes for the image stage; never changes the output."),
+    min_per_class: Optional[int] = typer.Option(None, min=1, help=f"Smallest class kept [default 287; {DEMO_MIN_PER_CLASS} with --demo]."),
+    max_per_class: Optional[int] = typer.Option(None, min=1, help=f"Classes above this are downsampled [default 1000; {DEMO_MAX_PER_CLASS} with --demo]."),
+    shard_size: Optional[int] = typer.Option(None, min=1, help=f"Samples per shard [default 1000; {DEMO_SHARD_SIZE} with --demo]."),
+    source: Optional[list[str]] = typer.Option(None, "--source", help="Build only these catalog ids (repeatable)."),
+) -> None:
+    """Build a release: labels, split, standardised images, WebDataset shards, metadata, manifest and card."""
+    from cytoimagenet.builder.release import build_release
+    from cytoimagenet.validation.schema import BuildConfig
+
+    if demo == (sources is not None):
+        raise UserError("give exactly one of --demo or --sources ROOT")
+    defaults = (DEMO_MIN_PER_CLASS, DEMO_MAX_PER_CLASS, DEMO_SHARD_SIZE) if demo else (287, 1000, 1000)
+    try:
+        config = BuildConfig(
+            seed=seed,
+            min_per_class=min_per_class or defaults[0],
+            max_per_class=max_per_class or defaults[1],
+            shard_size=shard_size or defaults[2],
+        )
+    except ValueError as exc:
+        raise UserError(str(exc).splitlines()[-1]) from None
+    with tempfile.TemporaryDirectory(prefix="cytoimagenet-demo-") as tmp:
+        if demo:
+            from cytoimagenet.catalog.demo import write_demo_sources
+
+            sources = write_demo_sources(Path(tmp), seed=seed)
+        with progress_bar() as update:
+            report = build_release(sources, out, config, workers=workers, only=source, progress=update)
+    for sid, why in report.skipped_sources.items():
+        console.print(f"[yellow]skipped source {sid}: {why}[/yellow]")
+    out_console.print(
+        f"release {report.version} written to {report.out}: {report.samples.get('train', 0)} train + "
+        f"{report.samples.get('validation', 0)} validation samples, {report.labels} classes, {report.shards} shards, "
+        f"{report.quarantined} quarantined (metadata/quarantine.parquet)"
+    )
+
+
+@app.command()
+def validate(
+    release: Path = typer.Argument(Path("cytoimagenet"), help="Release folder."),
+) -> None:
+    """Check a release: checksums and counts against the manifest, every sample decodes with its declared fields,
+    labels in range, unique keys, disjoint splits, a card that parses. Exits 1 listing each problem."""
+    from cytoimagenet.validation.release import validate_release
+
+    with progress_bar() as update:
+        problems = validate_release(release, progress=update)
+    if problems:
+        for p in problems:
+            out_console.print(f"[red]✗[/red] {p}")
+        out_console.print(f"{release}: {len(problems)} problem(s)")
+        raise typer.Exit(1)
+    out_console.print(f"[green]✓[/green] {release} is a valid release")
+
+
+@app.command()
+def info(
+    release: Path = typer.Argument(Path("cytoimagenet"), help="Release folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Summarise a release: version, splits, classes per category, sources, shards."""
+    from cytoimagenet.validation.release import summarise
+
+    summary = summarise(release)
+    if as_json:
+        out_console.print_json(json.dumps(summary))
+        return
+    out_console.print(f"[bold]{summary['name']}[/bold] {summary['version']} ({release})")
+    out_console.print(f"samples: {summary['splits']}  classes: {summary['classes']}  shards: {summary['shards']}  "
+                      f"bytes: {summary['bytes']:,}  quarantined: {summary['quarantined']}")
+    table = Table("category", "classes", "samples")
+    for cat, row in summary["categories"].items():
+        table.add_row(cat, str(row["classes"]), str(row["samples"]))
+    out_console.print(table)
+    table = Table("source", "samples")
+    for sid, n in summary["sources"].items():
+        table.add_row(sid, str(n))
+    out_console.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a sample's metadata record."""
+    from cytoimagenet.validation.schema import SampleRecord
+
+    out_console.print_json(json.dumps(SampleRecord.model_json_schema()))
+
+
+@sources_app.command("list")
+def sources_list(as_json: bool = typer.Option(False, "--json", help="Print the entries as JSON.")) -> None:
+    """The source datasets in the catalog."""
+    from cytoimagenet.catalog.registry import catalog
+
+    entries = [s.entry for s in catalog().values()]
+    if as_json:
+        out_console.print_json(json.dumps([e.model_dump() for e in entries]))
+        return
+    table = Table("id", "database", "name", "modality", "organism", "licence", "adaptable", title=f"{len(entries)} sources")
+    for e in entries:
+        table.add_row(e.id, e.database, e.name, e.modality, e.organism or "", e.licence, "yes" if e.adapter else "no")
+    out_console.print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except UserError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)

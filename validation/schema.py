@@ -1,0 +1,179 @@
+"""The pydantic models at the project's boundaries: a sample's metadata record, a build's configuration and a
+release's manifest. The Hugging Face features declared in the card are derived from `SampleRecord`, so the card,
+the shards' ``json`` members and ``metadata.parquet`` cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SPLITS = ("train", "validation")
+CATEGORIES = ("organism", "cell_type", "cell_visible", "phenotype", "compound", "gene", "sirna")
+# Label columns, in DESIGN order; a multi-label cell joins tokens with "|".
+LABEL_COLUMNS = CATEGORIES
+
+
+class SampleRecord(BaseModel):
+    """One sample of a release: the original CytoImageNet metadata fields plus provenance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(description="Stable WebDataset key: [A-Za-z0-9_-] only, no dots.", pattern=r"^[A-Za-z0-9_-]+$")
+    label: str = Field(description="The weak label, lowercase.")
+    category: Literal["organism", "cell_type", "cell_visible", "phenotype", "compound", "gene", "sirna"] = Field(
+        description="Which metadata column the label was taken from."
+    )
+    database: str = Field(description="Source database (Recursion, Image Data Resource, BBBC, Kaggle, ...).")
+    name: str = Field(description="Source dataset name.")
+    dir_name: str = Field(description="Source folder name (the catalog id).")
+    path: str = Field(description="Folder of the first source file, relative to its source folder.")
+    filename: str = Field(description="File name of this sample in the original CytoImageNet scheme: '<idx>.png'.")
+    idx: str = Field(description="'<dir_name>-<id>', id taken from the source's own identifiers.")
+    organism: Optional[str] = None
+    cell_type: Optional[str] = None
+    cell_visible: Optional[str] = None
+    phenotype: Optional[str] = None
+    compound: Optional[str] = None
+    sirna: Optional[str] = None
+    gene: Optional[str] = None
+    microscopy: str = Field(description="Imaging modality, e.g. 'fluorescence' or 'brightfield'.")
+    crop: bool = Field(False, description="True when the sample is an upsampling crop of a source image.")
+    scaling: float = Field(1.0, description="Crop side / source image side (1.0 for whole images).")
+    x_min: Optional[int] = None
+    x_max: Optional[int] = None
+    y_min: Optional[int] = None
+    y_max: Optional[int] = None
+    # provenance
+    source_id: str = Field(description="Catalog id of the source dataset.")
+    source_files: list[str] = Field(description="Source files merged into this sample, relative to the source folder.")
+    channels: list[str] = Field(description="Channel names of source_files, in the same order.")
+    bit_depth: int = Field(description="Bit depth of the source files as stored (8, 12, 16 ...).")
+    height: int = Field(description="Height of the sample's image in pixels.")
+    width: int = Field(description="Width of the sample's image in pixels.")
+    split: Literal["train", "validation"]
+
+    @field_validator("label")
+    @classmethod
+    def _lowercase(cls, v: str) -> str:
+        if v != v.lower() or not v.strip():
+            raise ValueError(f"labels are non-empty and lowercase, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _provenance_lines_up(self) -> "SampleRecord":
+        if len(self.source_files) != len(self.channels) or not self.source_files:
+            raise ValueError("source_files and channels must be non-empty and of equal length")
+        return self
+
+    def to_json_bytes(self) -> bytes:
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
+
+
+RECORD_FIELDS = tuple(SampleRecord.model_fields)
+
+
+class BuildConfig(BaseModel):
+    """What determines a release's content. Execution settings (workers, engine) are deliberately not here:
+    they must not change a byte of the output."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = 0
+    min_per_class: int = Field(287, ge=1)
+    max_per_class: int = Field(1000, ge=1)
+    validation_fraction: float = Field(0.1, gt=0, lt=1)
+    shard_size: int = Field(1000, ge=1, description="Samples per shard (the last shard of a split may be smaller).")
+    percentile_low: float = Field(0.1, ge=0, le=100)
+    percentile_high: float = Field(99.9, ge=0, le=100)
+    png_compress_level: int = Field(6, ge=0, le=9)
+    sources: list[str] = Field(default_factory=list, description="Catalog ids that were built.")
+    release_name: str = "CytoImageNet"
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "BuildConfig":
+        if self.max_per_class < self.min_per_class:
+            raise ValueError(f"max_per_class ({self.max_per_class}) < min_per_class ({self.min_per_class})")
+        if self.percentile_high <= self.percentile_low:
+            raise ValueError("percentile_high must exceed percentile_low")
+        return self
+
+
+class ShardEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(pattern=r"^data/(train|validation)-\d{6}\.tar$")
+    split: Literal["train", "validation"]
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: int = Field(ge=0)
+    samples: int = Field(ge=0)
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    release_id: str = Field(description="sha256 over the shard checksums, metadata and card inputs.")
+    config: BuildConfig
+    labels: list[str]
+    splits: dict[str, int]
+    shards: list[ShardEntry]
+    quarantined: int = 0
+    catalog: list[dict] = Field(default_factory=list, description="Catalog entries of the sources built.")
+    software: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Manifest":
+        for split in SPLITS:
+            n = sum(s.samples for s in self.shards if s.split == split)
+            if self.splits.get(split, 0) != n:
+                raise ValueError(f"splits[{split!r}] = {self.splits.get(split)} but its shards hold {n} samples")
+        return self
+
+
+def _hf_feature(annotation):
+    from datasets import List, Value
+
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _hf_feature(args[0])
+    if origin is Literal:
+        return Value("string")
+    if origin is list:
+        return List(_hf_feature(typing.get_args(annotation)[0]))
+    return {str: Value("string"), int: Value("int64"), float: Value("float64"), bool: Value("bool")}[annotation]
+
+
+def record_struct() -> dict:
+    """The `json` struct feature, derived from `SampleRecord` field by field."""
+    return {name: _hf_feature(f.annotation) for name, f in SampleRecord.model_fields.items()}
+
+
+def release_features(labels: list[str]):
+    """Features of a release as the Hub's webdataset convention names them: png, cls, json."""
+    from datasets import ClassLabel, Features, Image
+
+    return Features({"png": Image(mode="L"), "cls": ClassLabel(names=list(labels)), "json": record_struct()})
+
+
+def record_arrow_schema():
+    """pyarrow schema of metadata.parquet: every record field plus label_id and shard."""
+    import pyarrow as pa
+
+    def arrow(annotation):
+        origin = typing.get_origin(annotation)
+        if origin in (typing.Union, types.UnionType):
+            return arrow([a for a in typing.get_args(annotation) if a is not type(None)][0])
+        if origin is Literal:
+            return pa.string()
+        if origin is list:
+            return pa.list_(arrow(typing.get_args(annotation)[0]))
+        return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[annotation]
+
+    fields = [pa.field(n, arrow(f.annotation)) for n, f in SampleRecord.model_fields.items()]
+    return pa.schema(fields + [pa.field("label_id", pa.int64()), pa.field("shard", pa.string())])
