@@ -28,14 +28,15 @@ def _to_gray(arr: np.ndarray, path: Path) -> np.ndarray:
         return arr
     if arr.ndim == 3 and arr.shape[-1] in (3, 4):
         return arr[..., :3].astype(np.float32).mean(axis=-1)
-    raise UnreadableImage(f"{path.name}: expected a 2-D grayscale or RGB image, got shape {arr.shape}")
+    raise UnreadableImage(f"expected a 2-D grayscale or RGB image, got shape {arr.shape}")
 
 
 def read_channel(path: Path) -> tuple[np.ndarray, int]:
-    """Read one channel file at its stored bit depth. Returns (2-D array, bit depth)."""
+    """Read one channel file at its stored bit depth. Returns (2-D array, bit depth). Raises UnreadableImage
+    with the reason only: the caller names the file the way its user knows it."""
     path = Path(path)
     if not path.is_file():
-        raise UnreadableImage(f"missing file {path}")
+        raise UnreadableImage("missing file")
     suffix = path.suffix.lower()
     try:
         if suffix in (".tif", ".tiff", ".flex"):
@@ -44,7 +45,7 @@ def read_channel(path: Path) -> tuple[np.ndarray, int]:
             with tifffile.TiffFile(path) as tif:
                 page = tif.pages[0]
                 if int(np.prod(page.shape)) > MAX_PIXELS:
-                    raise UnreadableImage(f"{path.name}: {page.shape} exceeds the {MAX_PIXELS}-pixel limit")
+                    raise UnreadableImage(f"{page.shape} exceeds the {MAX_PIXELS}-pixel limit")
                 arr = page.asarray()
         else:
             with Image.open(path) as im:
@@ -53,9 +54,9 @@ def read_channel(path: Path) -> tuple[np.ndarray, int]:
     except UnreadableImage:
         raise
     except Exception as exc:  # every decoder failure means the same thing to the build: quarantine the file
-        raise UnreadableImage(f"{path.name}: {type(exc).__name__}: {exc}") from None
+        raise UnreadableImage(f"{type(exc).__name__}: {exc}") from None
     if arr.size == 0:
-        raise UnreadableImage(f"{path.name}: empty image")
+        raise UnreadableImage("empty image")
     bit_depth = 8 * arr.dtype.itemsize if arr.dtype.kind in "ui" else 32
     return _to_gray(arr, path), bit_depth
 

@@ -89,7 +89,10 @@ def process_row(row: dict, root: Path, low: float, high: float) -> tuple[np.ndar
     """Read and merge one sample's channels; crops are cut from the channels and re-normalised."""
     channels, depths = [], []
     for rel in row["source_files"]:
-        arr, depth = read_channel(root / rel)
+        try:
+            arr, depth = read_channel(root / rel)
+        except UnreadableImage as exc:
+            raise UnreadableImage(f"{rel}: {exc}") from None
         channels.append(arr)
         depths.append(depth)
     if row.get("crop"):
