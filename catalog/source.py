@@ -109,7 +109,8 @@ def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
         values = df[col] if col in df.columns else pd.Series(default, index=df.index, dtype=object)
         if default is not None:
             values = values.where(values.notna(), default)
-        out[col] = values.map(norm_label).astype(object)
+        # object dtype keeps None as None (pandas' string dtype would turn it into NaN)
+        out[col] = pd.Series([norm_label(v) for v in values], index=df.index, dtype=object)
     out["microscopy"] = df["microscopy"] if "microscopy" in df.columns else entry.modality
     out["source_files"] = df["source_files"].map(list)
     out["channels"] = df["channels"].map(list)

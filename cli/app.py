@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from cytoimagenet.errors import UserError
 
@@ -115,7 +116,7 @@ def validate(
         problems = validate_release(release, progress=update)
     if problems:
         for p in problems:
-            out_console.print(f"[red]✗[/red] {p}")
+            out_console.print(Text.assemble(("✗ ", "red"), p), soft_wrap=True)
         out_console.print(f"{release}: {len(problems)} problem(s)")
         raise typer.Exit(1)
     out_console.print(f"[green]✓[/green] {release} is a valid release")
@@ -173,5 +174,6 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        # one unwrapped line (a message naming a path with brackets must not be read as markup)
+        console.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
         sys.exit(1)

@@ -12,20 +12,7 @@ from cytoimagenet.catalog import demo
 from cytoimagenet.validation.release import validate_release
 from cytoimagenet.validation.schema import BuildConfig, release_features
 
-CONFIG = BuildConfig(seed=0, min_per_class=20, max_per_class=40, shard_size=48)
-SHAPES = dict(bbbc021_shape=(128, 160), rxrx1_shape=(64, 64))
-
-
-@pytest.fixture(scope="session")
-def sources(tmp_path_factory):
-    return demo.write_demo_sources(tmp_path_factory.mktemp("sources"), seed=0, **SHAPES)
-
-
-@pytest.fixture(scope="session")
-def release(sources, tmp_path_factory):
-    out = tmp_path_factory.mktemp("rel") / "cytoimagenet"
-    build_release(sources, out, CONFIG, workers=1)
-    return out
+from conftest import CONFIG
 
 
 def shard_sums(release: Path) -> dict:

@@ -1,0 +1,66 @@
+"""`cytoimagenet evaluate TASK --data DIR --features FILE.parquet`: score precomputed features on a transfer task.
+
+Mount with ``main_app.command("evaluate")(evaluate)`` (or ``main_app.add_typer(app)`` with no name, which
+merges this app's single command into the main one). Bad input raises ``UserError``; the main app prints it as
+one line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Evaluate features on the transfer tasks (BBBC021, COOS-7, CyCLOPS, RxRx1).")
+
+
+class Aggregate(str, Enum):
+    mean = "mean"
+    median = "median"
+
+
+@app.command()
+def evaluate(
+    task: str = typer.Argument(..., metavar="TASK", help="bbbc021, coos7, cyclops or rxrx1"),
+    data: Path = typer.Option(..., "--data", help="the task's data folder (holds its native tables, e.g. BBBC021_v1_moa.csv)"),
+    features: Path = typer.Option(..., "--features", help="parquet: one row per image, the task's image-table columns + 'features'"),
+    as_json: bool = typer.Option(False, "--json", help="print the results as JSON on stdout"),
+    aggregate: Aggregate = typer.Option(Aggregate.mean, "--aggregate", help="per-treatment (BBBC021) / per-well (RxRx1) profile"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write report.md, report.json and plots into this folder"),
+    k: Optional[int] = typer.Option(None, "--k", min=1, help="neighbours for the kNN tasks (default 11; BBBC021 is 1-NN)"),
+    method: Optional[str] = typer.Option(None, "--method", help="name of the feature method in the report (default: file name)"),
+) -> None:
+    """Score precomputed features on TASK with the published protocol; no image is read."""
+    from rich.console import Console
+
+    from cytoimagenet.suite.evaluate import evaluate_features
+
+    err = Console(stderr=True)
+    with err.status(f"evaluating {features} on {task}"):
+        result = evaluate_features(task, data, features, aggregate.value, k=k, method=method, out_dir=out)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, allow_nan=False))
+        return
+    _print_summary(result)
+
+
+def _print_summary(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{result['task']} · {result['method']}")
+    for col in ("variant", "accuracy", "95% CI", "n"):
+        table.add_column(col, justify="right" if col != "variant" else "left")
+    for name, r in result["results"].items():
+        if r.get("accuracy") is None:
+            table.add_row(name, "skipped", r.get("skipped", ""), "")
+            continue
+        table.add_row(name, f"{100 * r['accuracy']:.1f}%",
+                      f"{100 * r['ci95_low']:.1f}–{100 * r['ci95_high']:.1f}%", str(r["n"]))
+    console = Console()
+    console.print(table)
+    if result.get("report"):
+        console.print(f"report: {result['report']['report.md']}")
