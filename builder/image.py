@@ -31,34 +31,89 @@ def _to_gray(arr: np.ndarray, path: Path) -> np.ndarray:
     raise UnreadableImage(f"expected a 2-D grayscale or RGB image, got shape {arr.shape}")
 
 
-def read_channel(path: Path) -> tuple[np.ndarray, int]:
-    """Read one channel file at its stored bit depth. Returns (2-D array, bit depth). Raises UnreadableImage
-    with the reason only: the caller names the file the way its user knows it."""
+def split_plane(ref: str) -> tuple[str, int | None]:
+    """'file.tif#2' names plane 2 of a multi-page or multi-channel file; 'file.tif' the whole (single) plane."""
+    path, sep, plane = ref.rpartition("#")
+    if sep and plane.isdigit():
+        return path, int(plane)
+    return ref, None
+
+
+def _tiff_planes(path: Path, plane: int | None) -> tuple[list[np.ndarray], int]:
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        series = tif.series[0]
+        if int(np.prod(series.shape)) > MAX_PIXELS * 64:
+            raise UnreadableImage(f"{series.shape} exceeds the pixel limit")
+        page = tif.pages[0]
+        bits = int(getattr(page, "bitspersample", 8 * series.dtype.itemsize))
+        if plane is None and len(tif.pages) == 1 and len(series.shape) == 2:
+            planes = [page.asarray()]
+        else:
+            # planes of a stack: pages (ZYX/CYX/TYX...) or samples (YXS); everything but Y and X is a plane axis
+            data = series.asarray()
+            axes = series.axes
+            yx = [axes.index("Y"), axes.index("X")]
+            other = [i for i in range(data.ndim) if i not in yx]
+            planes = np.moveaxis(data, other + yx, list(range(data.ndim))).reshape(-1, data.shape[yx[0]], data.shape[yx[1]])
+            if plane is not None:
+                if plane >= len(planes):
+                    raise UnreadableImage(f"plane {plane} requested, file has {len(planes)}")
+                planes = planes[plane:plane + 1]
+            else:
+                planes = list(planes)
+    if int(np.prod(planes[0].shape)) > MAX_PIXELS:
+        raise UnreadableImage(f"{planes[0].shape} exceeds the {MAX_PIXELS}-pixel limit")
+    return planes, bits
+
+
+def read_planes(path: Path, plane: int | None = None) -> tuple[list[np.ndarray], int]:
+    """Read a file's planes at their stored bit depth: one plane when `plane` is given or the file holds one,
+    else every plane of the stack (channels of a FLEX or multi-page TIFF), each merged as a channel.
+    Returns (list of 2-D arrays, bit depth as stored: 8, 12, 16, 32).
+
+    TIFF (and Opera FLEX, which is TIFF) through tifffile; PNG, JPEG, BMP through Pillow, 16-bit PNG kept at 16
+    bits; RGB(A) becomes the mean of its colour planes. Raises UnreadableImage with the reason only: the caller
+    names the file the way its user knows it."""
     path = Path(path)
     if not path.is_file():
         raise UnreadableImage("missing file")
+    if path.stat().st_size == 0:
+        raise UnreadableImage("empty file (0 bytes)")
     suffix = path.suffix.lower()
     try:
         if suffix in (".tif", ".tiff", ".flex"):
-            import tifffile
-
-            with tifffile.TiffFile(path) as tif:
-                page = tif.pages[0]
-                if int(np.prod(page.shape)) > MAX_PIXELS:
-                    raise UnreadableImage(f"{page.shape} exceeds the {MAX_PIXELS}-pixel limit")
-                arr = page.asarray()
+            planes, bits = _tiff_planes(path, plane)
+            return [_to_gray(p, path) for p in planes], bits
         else:
             with Image.open(path) as im:
                 im.load()
                 arr = np.asarray(im)
+            bits = 8 * arr.dtype.itemsize if arr.dtype.kind in "ui" else 32
+            if arr.ndim == 3 and plane is not None:
+                if plane >= arr.shape[-1]:
+                    raise UnreadableImage(f"plane {plane} requested, image has {arr.shape[-1]} colour planes")
+                arr = arr[..., plane]
     except UnreadableImage:
         raise
+    except Image.DecompressionBombError as exc:
+        raise UnreadableImage(f"refused before decoding: {exc}") from None
     except Exception as exc:  # every decoder failure means the same thing to the build: quarantine the file
         raise UnreadableImage(f"{type(exc).__name__}: {exc}") from None
     if arr.size == 0:
         raise UnreadableImage("empty image")
-    bit_depth = 8 * arr.dtype.itemsize if arr.dtype.kind in "ui" else 32
-    return _to_gray(arr, path), bit_depth
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.uint8)
+    return [_to_gray(arr, path)], bits
+
+
+def read_channel(path: Path, plane: int | None = None) -> tuple[np.ndarray, int]:
+    """One 2-D channel: a single-plane file, or the named plane of a stack."""
+    planes, bits = read_planes(path, plane)
+    if len(planes) != 1:
+        raise UnreadableImage(f"{len(planes)} planes; name one as 'file#N'")
+    return planes[0], bits
 
 
 def normalise(channel: np.ndarray, low: float = 0.1, high: float = 99.9) -> np.ndarray:
@@ -100,3 +155,29 @@ def encode_png(image: np.ndarray, compress_level: int = 6) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(image, mode="L").save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()
+
+
+SCALINGS = (1 / 2, 1 / 4, 1 / 8, 1 / 16)
+MIN_CROP_SIDE = 70
+
+
+def crop_boxes(height: int, width: int, n: int, rng: np.random.Generator) -> list[tuple[float, int, int, int, int]]:
+    """Up to n crops, one per distinct quadrant: (scaling, x_min, x_max, y_min, y_max).
+
+    The crop is scaling*height by scaling*width, scaling a random choice of 1/2, 1/4, 1/8, 1/16 among those whose
+    crop is at least 70 px a side, placed at a random position inside its quadrant. Fewer than n when the image
+    is too small for any 70 px crop."""
+    allowed = [s for s in SCALINGS if int(height * s) >= MIN_CROP_SIDE and int(width * s) >= MIN_CROP_SIDE]
+    if not allowed:
+        return []
+    quadrants = rng.permutation(4)[:n]
+    boxes = []
+    for q in quadrants:
+        s = allowed[int(rng.integers(len(allowed)))]
+        ch, cw = int(height * s), int(width * s)
+        qy, qx = (q // 2) * (height // 2), (q % 2) * (width // 2)
+        qh, qw = height // 2 if q // 2 == 0 else height - height // 2, width // 2 if q % 2 == 0 else width - width // 2
+        y = qy + int(rng.integers(qh - ch + 1))
+        x = qx + int(rng.integers(qw - cw + 1))
+        boxes.append((float(s), int(x), int(x + cw), int(y), int(y + ch)))
+    return boxes

@@ -45,6 +45,7 @@ def plan(selection: pd.DataFrame, entries: dict, *, seed: int, fraction: float, 
     if "crop" not in df.columns:
         df["crop"] = False
         df["crop_index"] = -1
+        df["n_crops"] = 0
     df["split"] = split_groups(df, fraction, seed)
     suffix = np.where(df["crop"], "_c" + df["crop_index"].astype(str), "")
     dir_name = df["source_id"].map(lambda s: entries[s].dir_name)

@@ -18,6 +18,7 @@ import pyarrow as pa
 from cytoimagenet.builder.executor import run_local
 from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan as make_plan
+from cytoimagenet.builder.upsample import plan_crops
 from cytoimagenet.builder.shard import ShardResult, ShardTask, run_shard, task_digest
 from cytoimagenet.catalog.registry import catalog, get_source
 from cytoimagenet.errors import UserError
@@ -93,7 +94,7 @@ def _tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], c
         ]
         tasks.append(ShardTask(
             name=name, rows=records, source_roots=roots, entries=entries, label_ids=label_ids,
-            out_path=str(data_dir / f"{name}.tar"), percentile_low=config.percentile_low,
+            out_path=str(data_dir / f"{name}.tar"), seed=config.seed, percentile_low=config.percentile_low,
             percentile_high=config.percentile_high, compress_level=config.png_compress_level,
         ))
     return tasks
@@ -149,6 +150,7 @@ def build_release(
             "lower --min-per-class or add sources"
         )
     entries = {sid: get_source(sid).entry for sid in folders}
+    selection = plan_crops(selection, config.max_per_class, config.seed)
     planned = make_plan(selection, entries, seed=config.seed, fraction=config.validation_fraction,
                         shard_size=config.shard_size)
     labels = sorted(selection["label"].unique())

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from cytoimagenet.builder.image import UnreadableImage, encode_png, merge, qc_reason, read_channel
+from cytoimagenet.builder.image import UnreadableImage, crop_boxes, encode_png, merge, qc_reason, read_planes, split_plane
+from cytoimagenet.seeding import key_rng
 from cytoimagenet.validation.schema import SampleRecord
 
 RECORD_PASSTHROUGH = (
     "key", "label", "category", "path", "filename", "idx", "organism", "cell_type", "cell_visible", "phenotype",
-    "compound", "sirna", "gene", "microscopy", "source_id", "split",
+    "compound", "sirna", "gene", "microscopy", "source_id", "group", "split",
 )
 
 
@@ -30,6 +31,7 @@ class ShardTask:
     entries: dict[str, dict]  # source_id -> {database, name, dir_name}
     label_ids: dict[str, int]
     out_path: str
+    seed: int = 0
     percentile_low: float = 0.1
     percentile_high: float = 99.9
     compress_level: int = 6
@@ -81,33 +83,55 @@ def write_tar_atomic(path: Path, samples: list[tuple[str, dict[str, bytes]]]) ->
     return digest.hexdigest(), path.stat().st_size
 
 
-def _crop(image: np.ndarray, row: dict) -> np.ndarray:
-    return image[int(row["y_min"]):int(row["y_max"]), int(row["x_min"]):int(row["x_max"])]
-
-
-def process_row(row: dict, root: Path, low: float, high: float) -> tuple[np.ndarray, int]:
-    """Read and merge one sample's channels; crops are cut from the channels and re-normalised."""
+def read_sample(row: dict, root: Path) -> tuple[list[np.ndarray], int]:
+    """All channel planes of one sample, at full depth, and the largest stored bit depth. A file listed
+    without '#N' that holds several planes (a FLEX, a multi-page TIFF) contributes every plane as a channel."""
     channels, depths = [], []
-    for rel in row["source_files"]:
+    for ref in row["source_files"]:
+        rel, plane = split_plane(ref)
         try:
-            arr, depth = read_channel(root / rel)
+            planes, depth = read_planes(root / rel, plane)
         except UnreadableImage as exc:
-            raise UnreadableImage(f"{rel}: {exc}") from None
-        channels.append(arr)
+            raise UnreadableImage(f"{ref}: {exc}") from None
+        channels.extend(planes)
         depths.append(depth)
-    if row.get("crop"):
-        channels = [_crop(c, row) for c in channels]
-    return merge(channels, low, high), max(depths)
+    shapes = {c.shape for c in channels}
+    if len(shapes) != 1:
+        raise UnreadableImage(f"channels differ in shape {sorted(shapes)}: {', '.join(row['source_files'])}")
+    return channels, max(depths)
+
+
+class CropTooSmall(Exception):
+    pass
+
+
+def crop_box(row: dict, height: int, width: int, seed: int) -> tuple[float, int, int, int, int]:
+    """This crop's (scaling, x_min, x_max, y_min, y_max). Drawn from the parent image's key, so every crop of
+    one image sees the same quadrant order, whatever shard or process it lands in."""
+    boxes = crop_boxes(height, width, int(row["n_crops"]), key_rng(seed, "crop", row["source_id"], row["sample_id"]))
+    if int(row["crop_index"]) >= len(boxes):
+        raise CropTooSmall(f"crop {row['crop_index']}: a {height}x{width} image has no room for a 70 px crop")
+    return boxes[int(row["crop_index"])]
 
 
 def run_shard(task: ShardTask) -> ShardResult:
     samples, records, quarantine = [], [], []
     for row in task.rows:
         root = Path(task.source_roots[row["source_id"]])
+        box = None
         try:
-            image, depth = process_row(row, root, task.percentile_low, task.percentile_high)
+            channels, depth = read_sample(row, root)
+            if row.get("crop"):
+                box = crop_box(row, *channels[0].shape, task.seed)
+                _, x0, x1, y0, y1 = box
+                channels = [c[y0:y1, x0:x1] for c in channels]
+            # crops are re-normalised: merge() normalises whatever region it is given
+            image = merge(channels, task.percentile_low, task.percentile_high)
         except UnreadableImage as exc:
             quarantine.append(_quarantine(row, f"unreadable: {exc}"))
+            continue
+        except CropTooSmall as exc:
+            quarantine.append(_quarantine(row, f"too small: {exc}"))
             continue
         reason = qc_reason(image)
         if reason is not None:
@@ -117,9 +141,9 @@ def run_shard(task: ShardTask) -> ShardResult:
         record = SampleRecord(
             **{k: row[k] for k in RECORD_PASSTHROUGH},
             database=entry["database"], name=entry["name"], dir_name=entry["dir_name"],
-            crop=bool(row.get("crop", False)), scaling=float(row.get("scaling", 1.0) or 1.0),
-            x_min=_opt_int(row.get("x_min")), x_max=_opt_int(row.get("x_max")),
-            y_min=_opt_int(row.get("y_min")), y_max=_opt_int(row.get("y_max")),
+            crop=box is not None, scaling=box[0] if box else 1.0,
+            x_min=box[1] if box else None, x_max=box[2] if box else None,
+            y_min=box[3] if box else None, y_max=box[4] if box else None,
             source_files=list(row["source_files"]), channels=list(row["channels"]),
             bit_depth=depth, height=int(image.shape[0]), width=int(image.shape[1]),
         )
@@ -134,12 +158,6 @@ def run_shard(task: ShardTask) -> ShardResult:
     return ShardResult(task.name, task.out_path, sha, size, records, quarantine)
 
 
-def _opt_int(v):
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    return int(v)
-
-
 def _quarantine(row: dict, reason: str) -> dict:
     return {
         "key": row["key"], "source_id": row["source_id"], "sample_id": row["sample_id"], "label": row["label"],
@@ -150,7 +168,7 @@ def _quarantine(row: dict, reason: str) -> dict:
 def task_digest(task: ShardTask) -> str:
     """Content hash of everything that determines a shard's bytes (not where it is written)."""
     payload = json.dumps(
-        [task.name, task.rows, task.entries, task.label_ids, task.percentile_low, task.percentile_high,
+        [task.name, task.rows, task.entries, task.label_ids, task.seed, task.percentile_low, task.percentile_high,
          task.compress_level], sort_keys=True, default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -112,14 +112,18 @@ def validate(
     labels in range, unique keys, disjoint splits, a card that parses. Exits 1 listing each problem."""
     from cytoimagenet.validation.release import validate_release
 
+    stats: dict = {}
     with progress_bar() as update:
-        problems = validate_release(release, progress=update)
+        problems = validate_release(release, progress=update, stats=stats)
     if problems:
         for p in problems:
             out_console.print(Text.assemble(("✗ ", "red"), p), soft_wrap=True)
         out_console.print(f"{release}: {len(problems)} problem(s)")
         raise typer.Exit(1)
-    out_console.print(f"[green]✓[/green] {release} is a valid release")
+    out_console.print(
+        f"[green]✓[/green] {release} is a valid release: {stats['samples']} samples in {stats['shards']} shards decode "
+        f"and match the manifest; group leakage between splits: {stats['leaked_groups']} of {stats['groups']} groups"
+    )
 
 
 @app.command()

@@ -3,7 +3,7 @@ import pytest
 import tifffile
 from PIL import Image
 
-from cytoimagenet.builder.image import UnreadableImage, encode_png, merge, normalise, qc_reason, read_channel
+from cytoimagenet.builder.image import UnreadableImage, encode_png, merge, normalise, qc_reason, read_channel, read_planes
 
 
 def test_normalise_matches_hand_computation_on_16bit(tmp_path):
@@ -89,3 +89,43 @@ def test_png_encoding_is_deterministic_and_lossless():
     import io
 
     assert (np.asarray(Image.open(io.BytesIO(a))) == img).all()
+
+
+def test_multipage_tiff_planes_and_12bit_depth(tmp_path):
+    stack = np.stack([np.full((6, 7), v, np.uint16) for v in (100, 2000, 4000)])
+    stack[:, 0, 0] = 0
+    tifffile.imwrite(tmp_path / "s.tif", stack)
+    planes, bits = read_planes(tmp_path / "s.tif")
+    assert len(planes) == 3 and [int(p[1, 1]) for p in planes] == [100, 2000, 4000] and bits == 16
+    plane, _ = read_channel(tmp_path / "s.tif", 2)
+    assert int(plane[1, 1]) == 4000
+    with pytest.raises(UnreadableImage, match="name one"):
+        read_channel(tmp_path / "s.tif")
+    # 12-bit cameras store 0..4095 in 16-bit containers: kept at full depth, not scaled or truncated
+    twelve = (np.arange(42, dtype=np.uint16) * 99).reshape(6, 7)
+    tifffile.imwrite(tmp_path / "t12.tif", twelve)
+    arr, bits = read_channel(tmp_path / "t12.tif")
+    assert bits == 16 and arr.max() == 41 * 99 and (normalise(arr) > 0.99).sum() == 1
+
+
+def test_interleaved_multichannel_tiff_and_flex_suffix(tmp_path):
+    yxs = np.zeros((5, 6, 2), np.uint16)
+    yxs[..., 1] = 3000
+    tifffile.imwrite(tmp_path / "i.flex", yxs, photometric="minisblack", planarconfig="contig")
+    planes, _ = read_planes(tmp_path / "i.flex")
+    assert len(planes) == 2 and planes[1].max() == 3000 and planes[0].max() == 0
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "BMP"])
+def test_jpeg_and_bmp(tmp_path, fmt):
+    img = np.random.default_rng(0).integers(0, 255, (16, 16), dtype=np.uint8)
+    Image.fromarray(img, "L").save(tmp_path / f"x.{fmt.lower()}", format=fmt)
+    arr, bits = read_channel(tmp_path / f"x.{fmt.lower()}")
+    assert arr.shape == (16, 16) and bits == 8
+
+
+def test_decompression_bomb_refused_before_decoding(tmp_path, monkeypatch):
+    Image.fromarray(np.zeros((200, 200), np.uint8), "L").save(tmp_path / "big.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # 40,000 px is > 2x the limit: Pillow refuses to decode
+    with pytest.raises(UnreadableImage, match="refused"):
+        read_channel(tmp_path / "big.png")

@@ -133,8 +133,11 @@ def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
         problems.append(f"{path}: front matter lacks configs/dataset_info.features ({type(exc).__name__}: {exc})")
 
 
-def validate_release(release: Path, progress: Optional[Callable[[str, int, int], None]] = None) -> list[str]:
-    """Every problem found in the release folder, as human-readable lines; empty when the release is valid."""
+def validate_release(
+    release: Path, progress: Optional[Callable[[str, int, int], None]] = None, stats: Optional[dict] = None
+) -> list[str]:
+    """Every problem found in the release folder, as human-readable lines; empty when the release is valid.
+    `stats`, when given, is filled with what was checked (samples, shards, groups, leaked_groups)."""
     progress = progress or (lambda *a: None)
     release = Path(release)
     problems: list[str] = []
@@ -172,14 +175,16 @@ def validate_release(release: Path, progress: Optional[Callable[[str, int, int],
             if checked:
                 record, cls = checked
                 records.append((key, cls, entry.path))
-                source_split[(record.source_id, tuple(record.source_files))].add(entry.split)
+                source_split[(record.source_id, record.group)].add(entry.split)
         if count != entry.samples:
             problems.append(f"{entry.path}: {count} samples, manifest says {entry.samples}")
         done += entry.bytes
         progress("validate", done, total_bytes)
     leaks = [k for k, v in source_split.items() if len(v) > 1]
     if leaks:
-        problems.append(f"splits not disjoint: {len(leaks)} source image(s) in both train and validation, e.g. {leaks[0]}")
+        problems.append(f"splits not disjoint: {len(leaks)} group(s) (well or source image) in both train and validation, e.g. {leaks[0]}")
+    if stats is not None:
+        stats.update(samples=len(records), shards=len(manifest.shards), groups=len(source_split), leaked_groups=len(leaks))
     _check_metadata(release, records, problems)
     _check_card(release, manifest, problems)
     return problems

@@ -49,6 +49,7 @@ class SampleRecord(BaseModel):
     y_max: Optional[int] = None
     # provenance
     source_id: str = Field(description="Catalog id of the source dataset.")
+    group: str = Field(description="Split group (a well, or the source image): never in both splits.")
     source_files: list[str] = Field(description="Source files merged into this sample, relative to the source folder.")
     channels: list[str] = Field(description="Channel names of source_files, in the same order.")
     bit_depth: int = Field(description="Bit depth of the source files as stored (8, 12, 16 ...).")
