@@ -4,6 +4,7 @@ body for people. Everything in it derives from the manifest and metadata, so it 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 import yaml
@@ -54,7 +55,25 @@ def _md_table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def body(manifest: Manifest, labels: pd.DataFrame) -> str:
+def _figures_section(figures: Sequence[str]) -> str:
+    """Markdown for the card's figures (paths relative to the release, so the links work locally and on the Hub)."""
+    from cytoimagenet.builder.figures import CLASS_SIZES, MONTAGE
+
+    captions = {
+        CLASS_SIZES: ("Images per class, by category", "Images per class, grouped and coloured by the category the "
+                      "label was taken from (light part: validation split)."),
+        MONTAGE: ("Sample images", "Randomly chosen classes (seeded by the build seed), a few random images of each, "
+                  "as stored in the shards."),
+    }
+    parts = ["## Figures", ""]
+    for path in figures:
+        alt, caption = captions.get(path, (Path(path).stem.replace("_", " "), ""))
+        parts += [f"![{alt}]({path})", "", caption, ""] if caption else [f"![{alt}]({path})", ""]
+    parts.append("Rebuilt with the release (`cytoimagenet build`); the same release gives byte-identical figures.")
+    return "\n".join(parts) + "\n\n"
+
+
+def body(manifest: Manifest, labels: pd.DataFrame, figures: Sequence[str] = (), croissant: bool = False) -> str:
     total = sum(manifest.splits.values())
     sources = _md_table(
         ["id", "dataset", "database", "licence", "citation"],
@@ -66,6 +85,11 @@ def body(manifest: Manifest, labels: pd.DataFrame) -> str:
     )
     by_cat = labels.groupby("category").size().sort_values(ascending=False)
     cats = ", ".join(f"{c} {n}" for c, n in by_cat.items())
+    figures_md = _figures_section(figures) if figures else ""
+    croissant_md = (
+        ",\n`croissant.json` (an [MLCommons Croissant](https://mlcommons.org/croissant/) description of the files and "
+        "record fields, with sha256 checksums)" if croissant else ""
+    )
     return f"""# {manifest.name}
 
 A weakly-labelled microscopy pretraining dataset: **{total:,} grayscale images** in **{len(manifest.labels)} classes**
@@ -75,7 +99,7 @@ A weakly-labelled microscopy pretraining dataset: **{total:,} grayscale images**
 Each class is a *weak* label taken from the source metadata: an organism, cell type, stained structure
 (cell_visible), phenotype, compound, targeted gene or siRNA. Classes by category: {cats}.
 
-## How it was made
+{figures_md}## How it was made
 
 1. Source metadata was read in each dataset's native layout into one record per image (channels listed).
 2. Every `|`-separated token of organism, cell_type, cell_visible, phenotype, compound, gene and sirna with at least
@@ -99,7 +123,7 @@ names = ds["train"].features["cls"].names
 ```
 
 Files: `data/{{split}}-NNNNNN.tar` (WebDataset shards: `<key>.png`, `<key>.json`, `<key>.cls`),
-`metadata/metadata.parquet` (one row per sample), `metadata/labels.parquet`, `manifest.json` (sha256 per shard).
+`metadata/metadata.parquet` (one row per sample), `metadata/labels.parquet`, `manifest.json` (sha256 per shard){croissant_md}.
 
 ## Sources and licences
 
@@ -118,15 +142,22 @@ NeurIPS 2021 Workshop on Learning Meaningful Representations of Life (2021).
 """
 
 
-def render(manifest: Manifest, labels: pd.DataFrame) -> str:
+def render(manifest: Manifest, labels: pd.DataFrame, figures: Sequence[str] = (), croissant: bool = False) -> str:
     yaml_text = yaml.safe_dump(front_matter(manifest), sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{yaml_text}---\n\n{body(manifest, labels)}"
+    return f"---\n{yaml_text}---\n\n{body(manifest, labels, figures, croissant)}"
 
 
 def write_card(release: Path, manifest: Manifest) -> Path:
-    labels = pd.read_parquet(Path(release) / "metadata" / "labels.parquet")
-    path = Path(release) / "README.md"
-    write_text_atomic(path, render(manifest, labels))
+    """Render README.md; embeds the figures and names croissant.json when they are already in the release folder
+    (write them first: builder.figures.write_figures, builder.croissant.write_croissant)."""
+    from cytoimagenet.builder.croissant import CROISSANT_FILE
+    from cytoimagenet.builder.figures import CLASS_SIZES, MONTAGE
+
+    release = Path(release)
+    labels = pd.read_parquet(release / "metadata" / "labels.parquet")
+    figures = [f for f in (CLASS_SIZES, MONTAGE) if (release / f).is_file()]
+    path = release / "README.md"
+    write_text_atomic(path, render(manifest, labels, figures, (release / CROISSANT_FILE).is_file()))
     return path
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Optional
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cytoimagenet.io import sha256_file, write_text_atomic
-from cytoimagenet.validation.schema import SampleRecord, record_arrow_schema
+from cytoimagenet.validation.schema import SampleRecord
 
 CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
@@ -148,9 +149,10 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
     docs.update(label_id="Class index of the label (the `cls` member of the shard; position in manifest.json labels).",
                 shard="Shard holding the sample, e.g. train-000000 (data/<shard>.tar).")
     sample_fields = []
-    for col in record_arrow_schema():
+    # the columns of the file itself, so the description matches what was written even if the schema moved on
+    for col in pq.read_schema(metadata_path):
         data_type, repeated = _data_type(col.type)
-        sample_fields.append(_column_field("samples", METADATA_ID, col.name, data_type, docs[col.name], repeated))
+        sample_fields.append(_column_field("samples", METADATA_ID, col.name, data_type, docs.get(col.name, col.name), repeated))
     # the key also names the shard members, so it joins a sample to its image
     sample_fields[0]["references"] = {"field": {"@id": "images/key"}}
     sample_fields.append({

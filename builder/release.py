@@ -1,12 +1,14 @@
 """A release build, stage by stage: records -> selection -> plan -> shards -> metadata, manifest, card.
 
-The build works in `<out parent>/.<out name>.work/`. Shards are written there with a sidecar naming the
-digest of their task, so an interrupted build resumes with the shards it has. The release folder is
-assembled there and renamed into place at the end: `out` is either the previous release or the new one."""
+The build works in `<out parent>/.<out name>.work/`: stage tables keyed by the hash of their inputs, and shards
+with a sidecar naming the digest of their task, so an interrupted build resumes with what it has and a rebuild
+redoes only what changed. The release folder is assembled there and renamed into place at the end: `out` is
+either the previous release or the new one, never a mix."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cytoimagenet.builder.executor import run_local
+from cytoimagenet.builder.stages import cached_table, digest, source_fingerprint
 from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan as make_plan
 from cytoimagenet.builder.upsample import plan_crops
@@ -100,6 +103,33 @@ def _tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], c
     return tasks
 
 
+def _select(records: pd.DataFrame, config: BuildConfig) -> pd.DataFrame:
+    selection = assign_labels(records, config.min_per_class, config.max_per_class, config.seed)
+    if selection.empty:
+        return selection
+    return plan_crops(selection, config.max_per_class, config.seed)
+
+
+def _adopt_from_release(sidecar: Path, task: ShardTask, out: Path) -> Optional[ShardResult]:
+    """Re-use an unchanged shard of the current release: hard-link it into the staging folder."""
+    if not sidecar.is_file():
+        return None
+    try:
+        meta = json.loads(sidecar.read_text())
+    except ValueError:
+        return None
+    src = out / "data" / f"{task.name}.tar"
+    if meta.get("digest") != task_digest(task) or src.stat().st_size != meta.get("bytes") or sha256_file(src) != meta.get("sha256"):
+        return None
+    dst = Path(task.out_path)
+    dst.unlink(missing_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+    return _load_sidecar(sidecar, task_digest(task))
+
+
 def _load_sidecar(path: Path, digest: str) -> Optional[ShardResult]:
     if not path.is_file():
         return None
@@ -140,35 +170,46 @@ def build_release(
 
     folders, skipped = discover_sources(Path(sources_root), only)
     config = config.model_copy(update={"sources": sorted(folders)})
+    entries = {sid: get_source(sid).entry for sid in folders}
+
+    # stages 1-3 are cached tables keyed by the hash of their inputs
     progress("records", 0, 1)
-    records = read_records(folders)
+    records_key = digest("records", {sid: source_fingerprint(get_source(sid), f) for sid, f in sorted(folders.items())})
+    records, _ = cached_table(work, "records", records_key, lambda: read_records(folders))
     progress("records", 1, 1)
-    selection = assign_labels(records, config.min_per_class, config.max_per_class, config.seed)
+    selection_key = digest("selection", records_key, config.min_per_class, config.max_per_class, config.seed)
+    selection, _ = cached_table(work, "selection", selection_key, lambda: _select(records, config))
     if selection.empty:
         raise UserError(
             f"no label reaches --min-per-class {config.min_per_class} in {len(records)} source images; "
             "lower --min-per-class or add sources"
         )
-    entries = {sid: get_source(sid).entry for sid in folders}
-    selection = plan_crops(selection, config.max_per_class, config.seed)
-    planned = make_plan(selection, entries, seed=config.seed, fraction=config.validation_fraction,
-                        shard_size=config.shard_size)
+    plan_key = digest("plan", selection_key, config.seed, config.validation_fraction, config.shard_size,
+                      {sid: e.dir_name for sid, e in entries.items()})
+    planned, _ = cached_table(work, "plan", plan_key, lambda: make_plan(
+        selection, entries, seed=config.seed, fraction=config.validation_fraction, shard_size=config.shard_size))
     labels = sorted(selection["label"].unique())
     tasks = _tasks(planned, folders, labels, config, staging / "data")
 
-    # resume: keep shards whose task is unchanged, drop files the plan no longer names
-    results: dict[str, ShardResult] = {}
-    todo = []
-    for task in tasks:
-        cached = _load_sidecar(shard_meta / f"{task.name}.json", task_digest(task))
-        if cached is not None:
-            results[task.name] = cached
-        else:
-            todo.append(task)
+    # stage 4 resumes per shard: a shard is kept when its task digest and checksum match its sidecar, from the
+    # work folder (an interrupted build) or from the current release (a rebuild); anything else is rewritten
+    for leftover in (staging / "data").glob(".*.tmp-*"):
+        leftover.unlink()
     planned_names = {f"{t.name}.tar" for t in tasks}
     for stale in (staging / "data").glob("*.tar"):
         if stale.name not in planned_names:
             stale.unlink()
+    results: dict[str, ShardResult] = {}
+    todo = []
+    for task in tasks:
+        sidecar = shard_meta / f"{task.name}.json"
+        cached = _load_sidecar(sidecar, task_digest(task))
+        if cached is None and (out / "data" / f"{task.name}.tar").is_file():
+            cached = _adopt_from_release(sidecar, task, out)
+        if cached is not None:
+            results[task.name] = cached
+        else:
+            todo.append(task)
     reused = len(results)
     progress("shards", reused, len(tasks))
     digests = {t.name: task_digest(t) for t in todo}
@@ -184,6 +225,7 @@ def build_release(
 
     write_card(staging, manifest)
     _swap_into_place(staging, out, work)
+    # the rest of the work folder (stage tables, shard sidecars) stays: the next build re-uses what is unchanged
     return BuildReport(
         out=out, version=manifest.version, samples=dict(manifest.splits), labels=len(labels),
         shards=len(ordered), quarantined=manifest.quarantined, skipped_sources=skipped, reused_shards=reused,
@@ -250,4 +292,4 @@ def _swap_into_place(staging: Path, out: Path, work: Path) -> None:
     if out.exists():
         out.rename(old)
     staging.rename(out)
-    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)

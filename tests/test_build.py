@@ -2,10 +2,11 @@
 
 import json
 import shutil
+
+import pytest
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from cytoimagenet.builder.release import build_release
 from cytoimagenet.catalog import demo
@@ -104,10 +105,37 @@ def test_load_dataset_streaming(release):
     assert row["png"].mode == "L" and isinstance(row["cls"], int) and row["json"]["split"] == "train"
 
 
-def test_rebuild_replaces_the_release_and_leaves_no_work_folder(sources, release, tmp_path):
+def test_rebuild_is_incremental_and_replaces_the_release(sources, release, tmp_path):
     out = tmp_path / "cytoimagenet"
-    build_release(sources, out, CONFIG, workers=1)
+    first = build_release(sources, out, CONFIG, workers=1)
+    again = build_release(sources, out, CONFIG, workers=1)
+    assert again.reused_shards == again.shards == first.shards and first.reused_shards == 0
+    assert shard_sums(out) == shard_sums(release)
     build_release(sources, out, CONFIG.model_copy(update={"seed": 3}), workers=1)
     assert validate_release(out) == []
-    assert not (tmp_path / ".cytoimagenet.work").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cytoimagenet"]
+    work = tmp_path / ".cytoimagenet.work"
+    # only stage tables and shard sidecars stay beside the release, never a second copy of it
+    assert not (work / "release").exists() and not (work / "previous").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cytoimagenet.work", "cytoimagenet"]
+
+
+def test_interrupted_build_resumes_to_identical_output(sources, release, tmp_path, monkeypatch):
+    import cytoimagenet.builder.release as rel
+
+    out = tmp_path / "cytoimagenet"
+    real, calls = rel.run_shard, []
+
+    def crash_after_two(task):
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # what a Ctrl-C between shards looks like
+        calls.append(task.name)
+        return real(task)
+
+    monkeypatch.setattr(rel, "run_shard", crash_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        build_release(sources, out, CONFIG, workers=1)
+    assert not out.exists()  # no partial release is ever visible
+    monkeypatch.setattr(rel, "run_shard", real)
+    report = build_release(sources, out, CONFIG, workers=1)
+    assert report.reused_shards == 2
+    assert (out / "manifest.json").read_bytes() == (release / "manifest.json").read_bytes()
