@@ -23,6 +23,15 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="The catalog of source datasets.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+
+
+def _mount_subcommands() -> None:
+    from cytoimagenet.cli.evaluate import evaluate
+
+    app.command("evaluate")(evaluate)
+
+
+_mount_subcommands()
 console = Console(stderr=True)
 out_console = Console()
 

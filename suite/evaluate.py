@@ -1,0 +1,141 @@
+"""Evaluate precomputed features on a transfer task: the I/O edge around the pure protocols in ``tasks``.
+
+The features parquet has one row per image with the columns of the task's own image table plus ``features``
+(a list column of floats): for BBBC021 those of ``BBBC021_v1_image.csv``, for RxRx1 those of
+``metadata.csv``, for COOS-7 ``split`` and ``label``, for CyCLOPS ``label``. The task's other tables (BBBC021's
+``BBBC021_v1_moa.csv``) are read from the data folder. No image is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cytoimagenet.errors import UserError
+
+from .knn import l2_normalize
+from .report import jsonable, write_report
+from .table import FEATURES
+from .tasks import TASKS, bbbc021
+
+_ALIASES = {"coos-7": "coos7", "coos": "coos7", "bbbc-021": "bbbc021", "rxrx-1": "rxrx1"}
+AGGREGATES = ("mean", "median")
+
+
+def resolve_task(task: str):
+    name = _ALIASES.get(task.strip().lower(), task.strip().lower())
+    if name not in TASKS:
+        raise UserError(f"unknown task {task!r}: choose one of {', '.join(sorted(TASKS))}")
+    return TASKS[name]
+
+
+def read_features(path: str | Path) -> pd.DataFrame:
+    """The features parquet as a DataFrame whose ``features`` cells are rows of one float matrix.
+
+    The list column is converted in one piece (flatten + reshape), not cell by cell: RxRx1 has 125k sites of
+    1,280 floats, and per-cell conversion would cost minutes and gigabytes of Python objects.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"features file {path} does not exist: pass a parquet file with a 'features' column")
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not parquet
+        raise UserError(f"{path}: not a readable parquet file ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
+    if FEATURES not in table.column_names:
+        raise UserError(f"{path}: missing column {FEATURES!r} (one list of floats per image)")
+    col = table.column(FEATURES).combine_chunks()
+    rest = table.drop_columns([FEATURES]).to_pandas()
+    if not (pa.types.is_list(col.type) or pa.types.is_large_list(col.type) or pa.types.is_fixed_size_list(col.type)):
+        raise UserError(f"{path}: column {FEATURES!r} has type {col.type}; it must be a list of floats per image")
+    n = len(col)
+    if col.null_count:
+        raise UserError(f"{path}: column {FEATURES!r} is empty (null) in {col.null_count} row(s)")
+    flat = col.flatten().to_numpy(zero_copy_only=False)
+    if n and flat.size % n == 0 and (pa.types.is_fixed_size_list(col.type) or
+                                     (np.diff(col.offsets.to_numpy()) == flat.size // n).all()):
+        matrix = flat.astype(np.float64, copy=False).reshape(n, flat.size // n)
+        rest[FEATURES] = list(matrix)
+    else:
+        # ragged: keep the cells as they are and let the protocol name the first bad row
+        rest[FEATURES] = col.to_pandas().to_numpy()
+    return rest
+
+
+def read_csv(path: Path, what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{what} {path} does not exist: the data folder must hold the task's native tables")
+    try:
+        return pd.read_csv(path)
+    except Exception as exc:
+        raise UserError(f"{path}: not a readable CSV ({type(exc).__name__})") from exc
+
+
+def _run(module, table: pd.DataFrame, data_dir: Path, aggregate: str, k: int | None, source: str,
+         options: dict) -> tuple[dict, object]:
+    kw = dict(options)
+    if k is not None and module is not bbbc021:
+        kw["k"] = k
+    if module is bbbc021:
+        moa = read_csv(data_dir / bbbc021.MOA_TABLE, "MOA table")
+        result = bbbc021.evaluate(table, moa, aggregate=aggregate, source=source)
+        points = lambda: bbbc021.embedding_points(table, moa, aggregate, source)  # noqa: E731
+    elif module.NAME == "rxrx1":
+        result = module.evaluate(table, aggregate=aggregate, source=source, **kw)
+        points = lambda: module.embedding_points(table, source)  # noqa: E731
+    else:
+        result = module.evaluate(table, source=source, **kw)
+        points = lambda: module.embedding_points(table, source)  # noqa: E731
+    return result, points
+
+
+def evaluate_features(
+    task: str,
+    data_dir: str | Path,
+    features_parquet: str | Path,
+    aggregate: str = "mean",
+    *,
+    k: int | None = None,
+    method: str | None = None,
+    out_dir: str | Path | None = None,
+    **options,
+) -> dict:
+    """Score one features file on one task; with ``out_dir``, also write the report there.
+
+    ``k`` overrides the task's neighbour count (BBBC021 is 1-NN by definition and ignores it); ``method``
+    names the feature-extraction method in the report (default: the file's stem); ``options`` go to the
+    task's ``evaluate`` (e.g. RxRx1's ``test_experiments``, ``tvn_scope``, ``shrink``).
+    """
+    module = resolve_task(task)
+    if module is bbbc021 and k not in (None, 1):
+        raise UserError("BBBC021 is scored 1-NN by definition (NSC/NSCB); leave out --k")
+    if aggregate not in AGGREGATES:
+        raise UserError(f"unknown aggregate {aggregate!r}: use mean or median")
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise UserError(f"data folder {data_dir} does not exist")
+    features_parquet = Path(features_parquet)
+    table = read_features(features_parquet)
+    source = str(features_parquet)
+    result, points = _run(module, table, data_dir, aggregate, k, source, options)
+    result = {
+        "task": result["task"],
+        "method": method or features_parquet.stem,
+        "features_file": str(features_parquet),
+        "data_dir": str(data_dir),
+        "n_rows": int(len(table)),
+        **{key: v for key, v in result.items() if key != "task"},
+    }
+    if out_dir is not None:
+        x, labels = points()
+        # every task compares directions (cosine): embed the directions, not the raw magnitudes
+        result["report"] = write_report([result], out_dir, embeddings=[(l2_normalize(x), labels)])
+    return jsonable(result)
+
+
+__all__ = ["evaluate_features", "read_features", "resolve_task", "write_report", "AGGREGATES"]

@@ -1,0 +1,251 @@
+"""Feature extraction for the transfer tasks: EfficientNetB0's penultimate layer (global average pool, 1280-d).
+
+The four methods of the original evaluation:
+
+================== ======================================== ==========================================
+method             channels                                 intensities
+================== ======================================== ==========================================
+``per_channel``    each channel through the network alone,  scaled by the dtype's range (raw)
+                   features concatenated (1280 x channels)
+``per_channel_norm`` same                                   each channel to its 0.1-99.9th percentiles
+``merged``         channels averaged into one image         raw, as above
+``merged_norm``    channels averaged into one image         each channel normalised before averaging
+================== ======================================== ==========================================
+
+Weights: ``None`` (random initialisation, seeded: the baseline), a ``.keras`` model file (e.g. one saved by
+``cytoimagenet pretrain``; its penultimate layer is used), or a weights file for EfficientNetB0 without its top
+(e.g. ImageNet weights already on disk). Nothing is downloaded.
+
+The image preparation is numpy in, numpy out (``prepare``); keras is imported only by ``Extractor``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from cytoimagenet.errors import UserError
+
+METHODS = {
+    # name: (merge channels?, percentile-normalise?)
+    "per_channel": (False, False),
+    "per_channel_norm": (False, True),
+    "merged": (True, False),
+    "merged_norm": (True, True),
+}
+FEATURE_DIM = 1280
+DEFAULT_IMAGE_SIZE = 224
+
+
+# --- preparation (pure) -------------------------------------------------------------------------------
+
+
+def to_unit(channel: np.ndarray) -> np.ndarray:
+    """Raw intensities into [0, 1] by the dtype's full range: what an un-normalised pipeline sees."""
+    if channel.dtype.kind in "ui":
+        return channel.astype(np.float32) / np.float32(np.iinfo(channel.dtype).max)
+    return np.clip(channel.astype(np.float32), 0.0, 1.0)
+
+
+def scale_channel(channel: np.ndarray, normalise: bool) -> np.ndarray:
+    if normalise:
+        from cytoimagenet.builder.image import normalise as percentile_normalise
+
+        return percentile_normalise(channel)
+    return to_unit(channel)
+
+
+def resize_plane(plane: np.ndarray, size: int) -> np.ndarray:
+    if plane.shape == (size, size):
+        return plane.astype(np.float32, copy=False)
+    im = Image.fromarray(np.ascontiguousarray(plane, dtype=np.float32), mode="F")
+    return np.asarray(im.resize((size, size), Image.Resampling.BILINEAR), dtype=np.float32)
+
+
+def prepare(channels: list[np.ndarray], method: str, size: int) -> np.ndarray:
+    """One image's channels -> (n_planes, size, size) float32 in [0, 1]; 1 plane when merged, else one each."""
+    if method not in METHODS:
+        raise UserError(f"unknown feature method {method!r}: choose one of {', '.join(METHODS)}")
+    merge, norm = METHODS[method]
+    planes = [scale_channel(np.asarray(c), norm) for c in channels]
+    if merge:
+        if len({p.shape for p in planes}) != 1:
+            raise UserError(f"channels differ in shape {[p.shape for p in planes]}: cannot merge them")
+        planes = [np.mean(planes, axis=0)]
+    return np.stack([resize_plane(p, size) for p in planes])
+
+
+# --- the network (keras, torch backend) ---------------------------------------------------------------
+
+
+def _keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    try:
+        import keras
+    except ImportError as exc:
+        raise UserError("feature extraction needs the keras extra: pip install 'cytoimagenet[keras]'") from exc
+    return keras
+
+
+class Extractor:
+    """EfficientNetB0 to its global-average-pool output; call it on (n, size, size) planes in [0, 1]."""
+
+    def __init__(self, weights: str | Path | None = None, image_size: int = DEFAULT_IMAGE_SIZE,
+                 batch_size: int = 32, seed: int = 0):
+        keras = _keras()
+        self.image_size = image_size
+        self.batch_size = batch_size
+        if weights is None:
+            keras.utils.set_random_seed(seed)
+            self.model = keras.applications.EfficientNetB0(
+                include_top=False, weights=None, pooling="avg", input_shape=(image_size, image_size, 3))
+            self.weights = "random"
+        else:
+            self.model = self._load(keras, Path(weights), image_size)
+            self.weights = str(weights)
+        self.in_channels = int(self.model.inputs[0].shape[-1])
+        fixed = self.model.inputs[0].shape[1]
+        if fixed is not None:
+            # a saved model fixes its input size; feeding another one would fail deep inside the backend
+            self.image_size = int(fixed)
+
+    @staticmethod
+    def _load(keras, path: Path, size: int):
+        if not path.is_file():
+            raise UserError(f"weights file {path} does not exist (nothing is downloaded: pass a local file)")
+        if path.suffix == ".keras":
+            full = keras.models.load_model(path, compile=False)
+            try:
+                pooled = full.get_layer("avg_pool").output
+            except ValueError:
+                # a model whose head was renamed: the input of its last Dense is the penultimate layer
+                dense = [layer for layer in full.layers if isinstance(layer, keras.layers.Dense)]
+                if not dense:
+                    raise UserError(f"{path}: no 'avg_pool' layer and no Dense head to cut below") from None
+                pooled = dense[-1].input
+            return keras.Model(full.inputs, pooled)
+        model = keras.applications.EfficientNetB0(
+            include_top=False, weights=None, pooling="avg", input_shape=(size, size, 3))
+        try:
+            model.load_weights(str(path))
+        except Exception as exc:
+            raise UserError(
+                f"{path}: not weights for EfficientNetB0 without its top ({type(exc).__name__}); "
+                "pass a .keras model file for a model with a classification head"
+            ) from exc
+        return model
+
+    def __call__(self, planes: np.ndarray) -> np.ndarray:
+        x = np.asarray(planes, dtype=np.float32)[..., None] * np.float32(255.0)  # keras EfficientNet takes 0-255
+        if self.in_channels != 1:
+            x = np.repeat(x, self.in_channels, axis=-1)
+        out = self.model.predict(x, batch_size=self.batch_size, verbose=0)
+        return np.asarray(out, dtype=np.float32).reshape(len(x), -1)
+
+
+def extract(images: Iterable[list[np.ndarray]], method: str, extractor: Callable[[np.ndarray], np.ndarray],
+            image_size: int = DEFAULT_IMAGE_SIZE, batch_size: int = 32) -> np.ndarray:
+    """Features of each image (a list of 2-D channels): (n, 1280) merged, (n, 1280 * channels) per channel."""
+    rows, batch = [], []
+
+    def flush():
+        if batch:
+            stacked = np.stack(batch)  # (b, planes, s, s)
+            b, p = stacked.shape[:2]
+            feats = extractor(stacked.reshape(b * p, image_size, image_size))
+            rows.append(feats.reshape(b, -1))  # per image: plane 0's features, then plane 1's, ...
+            batch.clear()
+
+    for channels in images:
+        batch.append(prepare(channels, method, image_size))
+        if len(batch) == batch_size:
+            flush()
+    flush()
+    if not rows:
+        return np.zeros((0, 0), np.float32)
+    return np.concatenate(rows)
+
+
+# --- native layouts (I/O) -----------------------------------------------------------------------------
+
+
+def _read(path: Path) -> np.ndarray:
+    from cytoimagenet.builder.image import UnreadableImage, read_channel
+
+    try:
+        return read_channel(path)[0]
+    except UnreadableImage as why:
+        raise UserError(f"{path}: {why}") from None
+
+
+def bbbc021_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray]]:
+    """DAPI, Tubulin, Actin per row; ``Image_PathName_*`` is ``WeekN/WeekN_plate`` (or just the plate folder)."""
+    data_dir = Path(data_dir)
+    for _, row in table.iterrows():
+        chans = []
+        for ch in ("DAPI", "Tubulin", "Actin"):
+            rel = str(row[f"Image_PathName_{ch}"]).replace("\\", "/").strip("/")
+            name = row[f"Image_FileName_{ch}"]
+            candidates = [data_dir / rel / name, data_dir / rel.rsplit("/", 1)[-1] / name]
+            path = next((c for c in candidates if c.is_file()), candidates[0])
+            chans.append(_read(path))
+        yield chans
+
+
+def rxrx1_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray]]:
+    """Six 8-bit channels per site at ``images/{experiment}/Plate{plate}/{well}_s{site}_w{1..6}.png``."""
+    data_dir = Path(data_dir)
+    for _, row in table.iterrows():
+        base = data_dir / "images" / str(row["experiment"]) / f"Plate{row['plate']}"
+        yield [_read(base / f"{row['well']}_s{row['site']}_w{w}.png") for w in range(1, 7)]
+
+
+def coos7_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 256) -> Iterable[list[np.ndarray]]:
+    """Protein and nucleus crops read from the split HDF5 files, ``chunk`` rows at a time."""
+    from .tasks import coos7
+
+    for start in range(0, len(table), chunk):
+        part = table.iloc[start:start + chunk]
+        for file, rows in part.groupby("file", sort=False):
+            block = coos7.read_images(data_dir, file, rows["index"].to_numpy())
+            yield from ([img[0], img[1]] for img in block)
+
+
+def image_table(task: str, data_dir: str | Path) -> pd.DataFrame:
+    """The task's own image table, from its native layout."""
+    data_dir = Path(data_dir)
+    if task == "bbbc021":
+        from .evaluate import read_csv
+
+        return read_csv(data_dir / "BBBC021_v1_image.csv", "image table")
+    if task == "rxrx1":
+        from .evaluate import read_csv
+
+        return read_csv(data_dir / "metadata.csv", "metadata table")
+    if task == "coos7":
+        from .tasks import coos7
+
+        return coos7.image_table(data_dir)
+    raise UserError(f"no native image reader for task {task!r} (bbbc021, rxrx1, coos7)")
+
+
+_READERS = {"bbbc021": bbbc021_images, "rxrx1": rxrx1_images, "coos7": coos7_images}
+
+
+def extract_task_features(task: str, data_dir: str | Path, method: str, extractor: Extractor,
+                          table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The task's image table plus a ``features`` column: the input of ``evaluate_features``.
+
+    COOS-7 rows keep their order within each split file group, so ``coos7_images`` must be given the table in
+    the order ``image_table`` returns (or grouped by file), which is what this function does.
+    """
+    table = image_table(task, data_dir) if table is None else table
+    if task == "coos7":
+        table = table.sort_values(["file", "index"], kind="stable").reset_index(drop=True)
+    feats = extract(_READERS[task](data_dir, table), method, extractor, extractor.image_size, extractor.batch_size)
+    return table.assign(features=list(feats))
