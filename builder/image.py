@@ -116,13 +116,45 @@ def read_channel(path: Path, plane: int | None = None) -> tuple[np.ndarray, int]
     return planes[0], bits
 
 
+def _histogram(x: np.ndarray) -> np.ndarray | None:
+    """Counts per value for 8/16-bit images (O(n), no sort); None for other dtypes."""
+    if x.dtype in (np.uint8, np.uint16):
+        return np.bincount(x.ravel(), minlength=256 if x.dtype == np.uint8 else 65536)
+    return None
+
+
+def percentiles(x: np.ndarray, qs, counts: np.ndarray | None = None) -> np.ndarray:
+    """np.percentile(x, qs) with its default linear interpolation. For 8/16-bit images the order statistics are
+    read off the histogram instead of a sort: the same values, several times faster on megapixel fields."""
+    counts = _histogram(x) if counts is None else counts
+    if counts is None:
+        return np.percentile(x, qs)
+    n = int(counts.sum())
+    # numpy's own arithmetic for method="linear", operation for operation, so results match to the last bit
+    q = np.true_divide(np.asarray(qs, np.float64), 100)
+    virtual = (n - 1) * q
+    lo = np.floor(virtual).astype(np.int64)
+    gamma = virtual - lo
+    lo = np.clip(lo, 0, n - 1)
+    cum = np.cumsum(counts)
+    a = np.searchsorted(cum, lo, side="right").astype(np.float64)
+    b = np.searchsorted(cum, np.minimum(lo + 1, n - 1), side="right").astype(np.float64)
+    diff = b - a
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+
+
 def normalise(channel: np.ndarray, low: float = 0.1, high: float = 99.9) -> np.ndarray:
     """Map a channel's [low, high] percentiles to [0, 1] (clipped), in float32. A flat channel maps to 0."""
-    x = channel.astype(np.float32, copy=False)
-    lo, hi = np.percentile(x, (low, high))
+    lo, hi = percentiles(channel, (low, high))
     if hi <= lo:
-        return np.zeros(x.shape, np.float32)
-    out = (x - np.float32(lo)) * np.float32(1.0 / (hi - lo))
+        return np.zeros(channel.shape, np.float32)
+    scale = np.float32(1.0 / (hi - lo))
+    if channel.dtype in (np.uint8, np.uint16):
+        # one table lookup instead of four full-image float passes; the table holds the same float32 values
+        values = np.arange(256 if channel.dtype == np.uint8 else 65536, dtype=np.float32)
+        table = np.clip((values - np.float32(lo)) * scale, 0.0, 1.0)
+        return table[channel]
+    out = (channel.astype(np.float32) - np.float32(lo)) * scale
     return np.clip(out, 0.0, 1.0, out=out)
 
 
@@ -140,10 +172,12 @@ def merge(channels: list[np.ndarray], low: float = 0.1, high: float = 99.9) -> n
 
 def qc_reason(image: np.ndarray) -> str | None:
     """Why an 8-bit image fails quality control, or None. The original's three post-processing rules."""
-    lo, p75, hi = np.percentile(image, (0.1, 75, 99.9))
+    counts = _histogram(image)
+    lo, p75, hi = percentiles(image, (0.1, 75, 99.9), counts)
     if lo == hi:
         return "uniform: 0.1th percentile equals 99.9th percentile"
-    if np.unique(image).size <= 2:
+    unique = np.count_nonzero(counts) if counts is not None else np.unique(image).size
+    if unique <= 2:
         return "binary: two unique pixel values"
     if p75 == 0:
         return "dim: 75th percentile is 0"

@@ -129,3 +129,15 @@ def test_decompression_bomb_refused_before_decoding(tmp_path, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # 40,000 px is > 2x the limit: Pillow refuses to decode
     with pytest.raises(UnreadableImage, match="refused"):
         read_channel(tmp_path / "big.png")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_histogram_percentiles_equal_numpy(dtype):
+    from cytoimagenet.builder.image import percentiles
+
+    rng = np.random.default_rng(5)
+    for size in (1, 2, 7, 1000, 4099):
+        top = 255 if dtype == np.uint8 else 60000
+        x = rng.integers(0, top, size).astype(dtype)
+        qs = (0, 0.1, 25, 50, 75, 99.9, 100)
+        np.testing.assert_array_equal(percentiles(x, qs), np.percentile(x, qs))
