@@ -28,13 +28,23 @@ FINAL_STRATA = ("organism", "cell_type", "cell_visible", "sirna", "compound", "p
 
 
 def token_table(records: pd.DataFrame) -> pd.DataFrame:
-    """Long table (row, column, token): one line per distinct token per row per label column."""
+    """Long table (row, column, token): one line per distinct token per row per label column.
+    Split with pyarrow's string kernels: no Python call per cell, which matters at 2.7M rows x 7 columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     parts = []
     for col in CATEGORIES:
-        s = records[col].dropna().astype(str).str.split("|").explode()
-        s = s.str.strip()
-        s = s[s != ""]
-        parts.append(pd.DataFrame({"row": s.index.to_numpy(np.int64), "column": col, "token": s.to_numpy()}))
+        values = pa.array(records[col].to_numpy(object), type=pa.string(), from_pandas=True)
+        lists = pc.split_pattern(values, "|")
+        tokens = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+        rows = pc.list_parent_indices(lists)
+        keep = pc.and_(pc.is_valid(tokens), pc.not_equal(tokens, ""))
+        parts.append(pd.DataFrame({
+            "row": pc.filter(rows, keep).to_numpy().astype(np.int64),
+            "column": col,
+            "token": pc.filter(tokens, keep).to_numpy(zero_copy_only=False),
+        }))
     long = pd.concat(parts, ignore_index=True)
     return long.drop_duplicates(["row", "column", "token"])
 
@@ -114,7 +124,14 @@ def assign_labels(records: pd.DataFrame, min_per_class: int, max_per_class: int,
     records = records.reset_index(drop=True)
     long = token_table(records)
     candidates = candidate_labels(long, min_per_class)
-    rows_of = long.drop_duplicates(["row", "token"]).groupby("token")["row"].agg(lambda r: np.sort(r.to_numpy()))
+    # rows holding each candidate token, sorted: one sort of the long table, then slices
+    pairs = long.drop_duplicates(["row", "token"])
+    pairs = pairs[pairs["token"].isin(candidates["label"])].sort_values(["token", "row"], kind="stable")
+    tokens = pairs["token"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, tokens[1:] != tokens[:-1]])
+    bounds = dict(zip(tokens[starts], zip(starts, np.r_[starts[1:], len(tokens)])))
+    row_array = pairs["row"].to_numpy()
+    rows_of = {t: row_array[a:b] for t, (a, b) in bounds.items()}
     rank_all = hash_order(records["source_id"] + "/" + records["sample_id"], seed, "label")
     used = np.zeros(len(records), bool)
     chosen_rows, chosen_label, chosen_cat = [], [], []
