@@ -87,6 +87,13 @@ def norm_label(value) -> Optional[str]:
     return "|".join(tokens) or None
 
 
+def gene_tokens(value: Optional[str]) -> Optional[str]:
+    """Gene labels carry " targeted", so a gene never collides with a stained structure of the same name."""
+    if value is None:
+        return None
+    return "|".join(t if t.endswith(" targeted") else f"{t} targeted" for t in value.split("|"))
+
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -110,7 +117,10 @@ def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
         if default is not None:
             values = values.where(values.notna(), default)
         # object dtype keeps None as None (pandas' string dtype would turn it into NaN)
-        out[col] = pd.Series([norm_label(v) for v in values], index=df.index, dtype=object)
+        normed = [norm_label(v) for v in values]
+        if col == "gene":
+            normed = [gene_tokens(v) for v in normed]
+        out[col] = pd.Series(normed, index=df.index, dtype=object)
     out["microscopy"] = df["microscopy"] if "microscopy" in df.columns else entry.modality
     out["source_files"] = df["source_files"].map(list)
     out["channels"] = df["channels"].map(list)

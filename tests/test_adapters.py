@@ -90,3 +90,16 @@ def test_rxrx1_records(tmp_path):
 def test_rxrx1_missing_metadata_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="metadata.csv not found"):
         get_source("rxrx1").records(tmp_path)
+
+
+def test_labels_are_lowercased_and_genes_get_the_targeted_suffix():
+    from cytoimagenet.catalog.source import SourceEntry, standardise_records
+
+    entry = SourceEntry(id="x", database="d", name="n", dir_name="x", homepage="h", licence="l", citation="c",
+                        modality="fluorescence", channels=["a"])
+    raw = pd.DataFrame({"sample_id": ["1", "2"], "group": ["g", "g"], "source_files": [["a.png"], ["b.png"]],
+                        "channels": [["a"], ["a"]], "gene": ["RAB5A|Tp53", "actb targeted"],
+                        "compound": ["Taxol ", float("nan")]})
+    rec = standardise_records(raw, entry)
+    assert rec["gene"].tolist() == ["rab5a targeted|tp53 targeted", "actb targeted"]
+    assert rec["compound"].tolist() == ["taxol", None]
