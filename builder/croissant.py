@@ -126,7 +126,8 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
 
     shards = [
         _file_object(s.path, s.path, s.sha256, s.bytes, "application/x-tar",
-                     f"WebDataset shard of the {s.split} split: {s.samples} samples as <key>.png, <key>.json, <key>.cls.")
+                     f"WebDataset shard of the {s.split} split: {s.samples} samples as "
+                     "<key>.png, <key>.json, <key>.cls.")
         for s in manifest.shards
     ]
     distribution = shards + [
@@ -142,7 +143,8 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
         _file_object(METADATA_ID, "metadata/metadata.parquet", sha256_file(metadata_path), metadata_path.stat().st_size,
                      "application/x-parquet", "One row per sample: every metadata field, split, label_id and shard."),
         _file_object(LABELS_ID, "metadata/labels.parquet", sha256_file(labels_path), labels_path.stat().st_size,
-                     "application/x-parquet", "One row per class: label, label_id, category, counts per split, sources."),
+                     "application/x-parquet",
+                     "One row per class: label, label_id, category, counts per split, sources."),
     ]
 
     docs = {name: (f.description or name) for name, f in SampleRecord.model_fields.items()}
@@ -152,9 +154,13 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
     # the columns of the file itself, so the description matches what was written even if the schema moved on
     for col in pq.read_schema(metadata_path):
         data_type, repeated = _data_type(col.type)
-        sample_fields.append(_column_field("samples", METADATA_ID, col.name, data_type, docs.get(col.name, col.name), repeated))
-    # the key also names the shard members, so it joins a sample to its image
-    sample_fields[0]["references"] = {"field": {"@id": "images/key"}}
+        sample_fields.append(_column_field("samples", METADATA_ID, col.name, data_type, docs.get(col.name, col.name),
+                                           repeated))
+    by_id = {f["name"]: f for f in sample_fields}
+    # the key also names the shard members, so it joins a sample to its image; label_id is the class table's key
+    by_id["key"]["references"] = {"field": {"@id": "images/key"}}
+    if "label_id" in by_id:
+        by_id["label_id"]["references"] = {"field": {"@id": "labels/label_id"}}
     sample_fields.append({
         "@type": "cr:Field",
         "@id": "samples/image",

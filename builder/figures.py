@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -36,12 +37,18 @@ _RC = {
     "axes.titlesize": 10,
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
-    "path.simplify": False,
-    "svg.hashsalt": "cytoimagenet",
-    "text.hinting": "default",
-    "text.hinting_factor": 8,
-    "text.antialiased": True,
 }
+
+
+@contextmanager
+def _style():
+    """matplotlib's own defaults plus ours, whatever the user's matplotlibrc or style says; restored on exit."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(_RC)
+        yield
 
 
 def _png(fig) -> bytes:
@@ -55,7 +62,6 @@ def _png(fig) -> bytes:
 
 def class_sizes_png(labels: pd.DataFrame, title: str) -> bytes:
     """Bar per class (train + validation stacked), grouped and coloured by category, largest first."""
-    import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -64,7 +70,7 @@ def class_sizes_png(labels: pd.DataFrame, title: str) -> bytes:
     table = table.sort_values(["_cat", "count", "label"], ascending=[True, False, True], kind="mergesort")
     x = np.arange(len(table))
     colours = [COLOURS.get(c, "#999999") for c in table["category"]]
-    with matplotlib.rc_context(_RC):
+    with _style():
         fig = Figure(figsize=(10, 4.8), dpi=DPI, layout="constrained")
         ax = fig.add_subplot()
         ax.bar(x, table["train"], width=0.85, color=colours, linewidth=0)
@@ -80,8 +86,11 @@ def class_sizes_png(labels: pd.DataFrame, title: str) -> bytes:
         ax.set_title(title)
         ax.spines[["top", "right"]].set_visible(False)
         counts = table.groupby("category", sort=False).agg(classes=("label", "size"), images=("count", "sum"))
-        handles = [Patch(color=COLOURS.get(c, "#999999"), label=f"{c}: {r.classes} class{'es' * (r.classes != 1)}, {r.images:,} images")
-                   for c, r in counts.iterrows()]
+        handles = [
+            Patch(color=COLOURS.get(c, "#999999"),
+                  label=f"{c}: {r.classes} {'class' if r.classes == 1 else 'classes'}, {r.images:,} images")
+            for c, r in counts.iterrows()
+        ]
         fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8)
         return _png(fig)
 
@@ -91,8 +100,9 @@ def _read_pngs(release_dir: Path, wanted: pd.DataFrame) -> dict[str, bytes]:
     found: dict[str, bytes] = {}
     for shard, rows in wanted.groupby("shard", sort=True):
         names = {f"{k}.png": k for k in rows["key"]}
-        # streaming mode reads members in order without indexing the whole shard, and stops at the last one needed
-        with tarfile.open(release_dir / "data" / f"{shard}.tar", mode="r|") as tf:
+        # seekable mode hops from header to header without reading the other members' data, and the loop stops at
+        # the last member needed: a few samples cost a few reads even in a shard of thousands
+        with tarfile.open(release_dir / "data" / f"{shard}.tar", mode="r:") as tf:
             for info in tf:
                 key = names.pop(info.name, None)
                 if key is not None and info.isreg():
@@ -126,7 +136,6 @@ def montage_sample(metadata: pd.DataFrame, seed: int, classes: int = MONTAGE_CLA
 
 
 def montage_png(release_dir: Path, metadata: pd.DataFrame, seed: int, title: str) -> bytes:
-    import matplotlib
     from matplotlib.figure import Figure
 
     sample = montage_sample(metadata, seed)
@@ -136,7 +145,7 @@ def montage_png(release_dir: Path, metadata: pd.DataFrame, seed: int, title: str
     n_cols = MONTAGE_PER_CLASS
     label_w = 1.9  # inches for the class names
     cell = TILE / DPI * 1.05
-    with matplotlib.rc_context(_RC):
+    with _style():
         fig = Figure(figsize=(label_w + n_cols * cell, 0.45 + n_rows * cell), dpi=DPI)
         grid = fig.add_gridspec(n_rows, n_cols, left=label_w / (label_w + n_cols * cell), right=0.995,
                                 top=1 - 0.4 / (0.45 + n_rows * cell), bottom=0.005, wspace=0.05, hspace=0.05)
@@ -147,9 +156,8 @@ def montage_png(release_dir: Path, metadata: pd.DataFrame, seed: int, title: str
                 ax.set_yticks([])
                 for spine in ax.spines.values():
                     spine.set_visible(False)
-                if c < len(rows):
-                    key = rows["key"].iloc[c]
-                    ax.imshow(_tile(pngs[key]), cmap="gray", vmin=0, vmax=255, interpolation="none")
+                if c < len(rows) and rows["key"].iloc[c] in pngs:
+                    ax.imshow(_tile(pngs[rows["key"].iloc[c]]), cmap="gray", vmin=0, vmax=255, interpolation="none")
                 if c == 0:
                     ax.set_ylabel(f"{label}\n({rows['category'].iloc[0]})", rotation=0, ha="right", va="center",
                                   fontsize=8)
@@ -161,7 +169,8 @@ def write_figures(release_dir: Path, manifest) -> list[str]:
     """Render the card's figures into `<release>/figures/`; returns their paths relative to the release."""
     release_dir = Path(release_dir)
     labels = pd.read_parquet(release_dir / "metadata" / "labels.parquet")
-    metadata = pd.read_parquet(release_dir / "metadata" / "metadata.parquet", columns=["key", "label", "category", "shard"])
+    metadata = pd.read_parquet(release_dir / "metadata" / "metadata.parquet",
+                               columns=["key", "label", "category", "shard"])
     total = int(labels["count"].sum())
     write_bytes_atomic(release_dir / CLASS_SIZES, class_sizes_png(
         labels, f"{manifest.name} {manifest.version}: {len(labels)} classes, {total:,} images"))

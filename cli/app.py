@@ -27,8 +27,10 @@ app.add_typer(sources_app, name="sources")
 
 def _mount_subcommands() -> None:
     from cytoimagenet.cli.evaluate import evaluate
+    from cytoimagenet.cli.publish import publish
 
     app.command("evaluate")(evaluate)
+    app.command("publish")(publish)
 
 
 _mount_subcommands()
@@ -75,18 +77,23 @@ def build(
     demo: bool = typer.Option(False, "--demo", help="Build from generated demo sources (BBBC021 + RxRx1 layouts)."),
     out: Path = typer.Option(Path("cytoimagenet"), "--out", help="Release folder; replaced atomically when the build succeeds."),
     seed: int = typer.Option(0, help="Seed of every random choice (sampling, split, shard order)."),
-    workers: int = typer.Option(1, min=1, help="Processes for the image stage; never changes the output."),
+    workers: int = typer.Option(1, min=1, help="Processes for the image stage (CPUs of the local Ray instance with --engine ray); never changes the output."),
+    engine: str = typer.Option("local", "--engine", help="Where shard tasks run: 'local' (process pool) or 'ray' (pip install 'cytoimagenet[ray]'); the output is byte-identical."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster to join (host:port, ray://host:port or auto) with --engine ray; without it a local Ray instance is started. Sources and --out must be on storage every node mounts at the same path."),
     min_per_class: Optional[int] = typer.Option(None, min=1, help=f"Smallest class kept [default 287; {DEMO_MIN_PER_CLASS} with --demo]."),
     max_per_class: Optional[int] = typer.Option(None, min=1, help=f"Classes above this are downsampled [default 1000; {DEMO_MAX_PER_CLASS} with --demo]."),
     shard_size: Optional[int] = typer.Option(None, min=1, help=f"Samples per shard [default 1000; {DEMO_SHARD_SIZE} with --demo]."),
     source: Optional[list[str]] = typer.Option(None, "--source", help="Build only these catalog ids (repeatable)."),
 ) -> None:
     """Build a release: labels, split, standardised images, WebDataset shards, metadata, manifest and card."""
+    from cytoimagenet.builder.executor import check_engine
     from cytoimagenet.builder.release import build_release
     from cytoimagenet.validation.schema import BuildConfig
 
     if demo == (sources is not None):
         raise UserError("give exactly one of --demo or --sources ROOT")
+    # before the demo tree is generated: a missing Ray or a typo in --engine should cost nothing
+    check_engine(engine, address)
     defaults = (DEMO_MIN_PER_CLASS, DEMO_MAX_PER_CLASS, DEMO_SHARD_SIZE) if demo else (287, 1000, 1000)
     try:
         config = BuildConfig(
@@ -103,7 +110,8 @@ def build(
 
             sources = write_demo_sources(Path(tmp), seed=seed)
         with progress_bar() as update:
-            report = build_release(sources, out, config, workers=workers, only=source, progress=update)
+            report = build_release(sources, out, config, workers=workers, only=source, progress=update,
+                                   engine=engine, address=address)
     for sid, why in report.skipped_sources.items():
         console.print(f"[yellow]skipped source {sid}: {why}[/yellow]")
     out_console.print(

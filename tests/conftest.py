@@ -10,11 +10,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest
 
-from cytoimagenet.validation.schema import BuildConfig
-
-CONFIG = BuildConfig(seed=0, min_per_class=20, max_per_class=40, shard_size=48)
-# the demo at reduced resolution (same layouts and classes), still large enough for 70 px crops
-SHAPES = dict(bbbc021_shape=(160, 200), rxrx1_shape=(144, 144))
+from spine_config import CONFIG, SHAPES
 
 
 @pytest.fixture(scope="session")

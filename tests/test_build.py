@@ -13,7 +13,7 @@ from cytoimagenet.catalog import demo
 from cytoimagenet.validation.release import validate_release
 from cytoimagenet.validation.schema import BuildConfig, release_features
 
-from conftest import CONFIG
+from spine_config import CONFIG
 
 
 def shard_sums(release: Path) -> dict:

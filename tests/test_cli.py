@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from cytoimagenet.cli.app import app, main
 
 runner = CliRunner()
-COMMANDS = [[], ["demo"], ["build"], ["validate"], ["info"], ["schema"], ["sources"], ["sources", "list"], ["evaluate"]]
+COMMANDS = [[], ["demo"], ["build"], ["validate"], ["info"], ["schema"], ["sources"], ["sources", "list"], ["evaluate"], ["publish"]]
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "root")
