@@ -7,23 +7,11 @@ import pytest
 
 from cytoimagenet.errors import UserError
 
-from catalog_fixtures import check_records, records, shuffled_rewrite, write_image
-
-HPA_IDS = ["00070df0-bbc3-11e8-b2bc-ac1f6b6435d0", "000a6c98-bb9b-11e8-b2b9-ac1f6b6435d0"]
+from catalog_fixtures import DSB_IDS, HPA_IDS, check_records, dsb_tree, hpa_tree, records, shuffled_rewrite
 
 
-def hpa_tree(root, source_id, id_col, target_col, targets, bits):
-    folder = root / source_id
-    folder.mkdir()
-    pd.DataFrame({id_col: HPA_IDS, target_col: targets}).to_csv(folder / "train.csv", index=False)
-    for i in HPA_IDS:
-        for c in ("green", "red", "blue", "yellow"):
-            write_image(folder / "train" / f"{i}_{c}.png", bits=bits)
-    return folder
-
-
-def test_kaggle_hpa_keeps_protein_apart(root):
-    folder = hpa_tree(root, "kaggle_hpa", "Id", "Target", ["16 0", "7"], bits=8)
+def test_kaggle_hpa_keeps_protein_apart(tmp_path):
+    folder = hpa_tree(tmp_path, "kaggle_hpa", "Id", "Target", ["16 0", "7"], bits=8)
     df = records("kaggle_hpa", folder)
     check_records(df, folder)
     assert list(df["sample_id"]) == [f"{HPA_IDS[0]}-protein", f"{HPA_IDS[0]}-reference",
@@ -40,33 +28,29 @@ def test_kaggle_hpa_keeps_protein_apart(root):
     pd.testing.assert_frame_equal(df, records("kaggle_hpa", folder))
 
 
-def test_kaggle_hpa_single_pipe_labels_and_negative(root):
-    folder = hpa_tree(root, "kaggle_hpa_single", "ID", "Label", ["8|5|0", "18"], bits=16)
+def test_kaggle_hpa_single_pipe_labels_and_negative(tmp_path):
+    folder = hpa_tree(tmp_path, "kaggle_hpa_single", "ID", "Label", ["8|5|0", "18"], bits=16)
     df = records("kaggle_hpa_single", folder).set_index("sample_id")
     assert df.loc[f"{HPA_IDS[0]}-protein", "cell_visible"] == "intermediate filaments|nuclear bodies|nucleoplasm"
     assert df.loc[f"{HPA_IDS[1]}-protein", "cell_visible"] is None
 
 
-def test_kaggle_hpa_unknown_class_is_named(root):
-    folder = hpa_tree(root, "kaggle_hpa", "Id", "Target", ["16 0", "99"], bits=8)
+def test_kaggle_hpa_unknown_class_is_named(tmp_path):
+    folder = hpa_tree(tmp_path, "kaggle_hpa", "Id", "Target", ["16 0", "99"], bits=8)
     with pytest.raises(UserError, match=r"train\.csv: Target '99' has an unknown class '99'"):
         records("kaggle_hpa", folder)
 
 
-def test_kaggle_hpa_missing_target_column(root):
-    folder = hpa_tree(root, "kaggle_hpa", "Id", "Target", ["1", "2"], bits=8)
+def test_kaggle_hpa_missing_target_column(tmp_path):
+    folder = hpa_tree(tmp_path, "kaggle_hpa", "Id", "Target", ["1", "2"], bits=8)
     pd.read_csv(folder / "train.csv").rename(columns={"Target": "Label"}).to_csv(folder / "train.csv", index=False)
     with pytest.raises(UserError, match=r"train\.csv: missing column\(s\) Target"):
         records("kaggle_hpa", folder)
 
 
-def test_data_science_bowl_layout(root):
-    folder = root / "bbbc038"
-    ids = {"stage1_train": "00071198d059ba7f5914a526d124d28e6d010c92466da21d4a04cd5413362552",
-           "stage1_test": "0114f484a16c152baa2d82fdd43740880a762c93f436c8988ac461c5c9dbe7d5"}
-    for stage, i in ids.items():
-        write_image(folder / stage / i / "images" / f"{i}.png", mode="RGB")
-    write_image(folder / "stage1_train" / ids["stage1_train"] / "masks" / "07a9bf1d7594af2763c86e93f05d22c4.png")
+def test_data_science_bowl_layout(tmp_path):
+    folder = dsb_tree(tmp_path)
+    ids = dict(DSB_IDS)
     df = records("bbbc038", folder)
     check_records(df, folder)
     assert sorted(df["sample_id"]) == sorted(ids.values())
