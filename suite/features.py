@@ -92,6 +92,29 @@ def _keras():
     return keras
 
 
+def efficientnet_b0(image_size: int = DEFAULT_IMAGE_SIZE, channels: int = 3, classes: int | None = None,
+                    dropout: float = 0.2):
+    """EfficientNetB0 with random weights, NHWC input in 0-255 (the model rescales it itself).
+
+    ``classes=None``: the network to its 1280-d global average pool (layer ``avg_pool``). Otherwise the
+    classification head of keras' own ``include_top`` model above that pool (``top_dropout``, softmax Dense
+    ``predictions``), so that feature extraction can cut any pretrained model at ``avg_pool``. The head computes
+    in float32: under mixed precision a float16 softmax over ~900 classes underflows and the loss saturates.
+    Shared by the extractor and by pretraining (``cytoimagenet.suite.pretrain``), so both see the same graph.
+    """
+    keras = _keras()
+    base = keras.applications.EfficientNetB0(
+        include_top=False, weights=None, pooling="avg", input_shape=(image_size, image_size, channels))
+    if classes is None:
+        return base
+    x = keras.layers.Dropout(dropout, name="top_dropout")(base.output)
+    # keras.applications' own head initialiser (DENSE_KERNEL_INITIALIZER in its efficientnet module)
+    init = keras.initializers.VarianceScaling(scale=1.0 / 3.0, mode="fan_out", distribution="uniform")
+    out = keras.layers.Dense(classes, activation="softmax", kernel_initializer=init, dtype="float32",
+                             name="predictions")(x)
+    return keras.Model(base.input, out, name="efficientnetb0")
+
+
 class Extractor:
     """EfficientNetB0 to its global-average-pool output; call it on (n, size, size) planes in [0, 1]."""
 
@@ -102,8 +125,7 @@ class Extractor:
         self.batch_size = batch_size
         if weights is None:
             keras.utils.set_random_seed(seed)
-            self.model = keras.applications.EfficientNetB0(
-                include_top=False, weights=None, pooling="avg", input_shape=(image_size, image_size, 3))
+            self.model = efficientnet_b0(image_size, 3)
             self.weights = "random"
         else:
             self.model = self._load(keras, Path(weights), image_size)
@@ -129,8 +151,7 @@ class Extractor:
                     raise UserError(f"{path}: no 'avg_pool' layer and no Dense head to cut below") from None
                 pooled = dense[-1].input
             return keras.Model(full.inputs, pooled)
-        model = keras.applications.EfficientNetB0(
-            include_top=False, weights=None, pooling="avg", input_shape=(size, size, 3))
+        model = efficientnet_b0(size, 3)
         try:
             model.load_weights(str(path))
         except Exception as exc:
