@@ -6,13 +6,17 @@ stored depth and normalised in float32, so dim 16-bit channels keep their dynami
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-# A microscopy field is rarely above 10k x 10k; anything far larger is refused before decoding.
+# A microscopy field is rarely above 10k x 10k; anything far larger is refused before decoding, from the size its
+# header declares, so a few kilobytes claiming gigapixels never cost gigabytes.
 MAX_PIXELS = 16384 * 16384
+# A stack (FLEX, z/time series) may hold several such planes, but not without bound: one task holds it in memory.
+MAX_STACK_PIXELS = 4 * MAX_PIXELS
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
@@ -44,10 +48,19 @@ def _tiff_planes(path: Path, plane: int | None) -> tuple[list[np.ndarray], int]:
 
     with tifffile.TiffFile(path) as tif:
         series = tif.series[0]
-        if int(np.prod(series.shape)) > MAX_PIXELS * 64:
-            raise UnreadableImage(f"{series.shape} exceeds the pixel limit")
+        # refused from the declared shape, before a byte of pixel data is read
+        axes = series.axes
+        plane_pixels = int(np.prod([n for n, a in zip(series.shape, axes) if a in "YX"] or series.shape[-2:]))
+        if plane_pixels > MAX_PIXELS or int(np.prod(series.shape)) > MAX_STACK_PIXELS:
+            raise UnreadableImage(
+                f"refused before decoding: declared shape {series.shape} ({axes}) exceeds the pixel limit "
+                f"({MAX_PIXELS} a plane, {MAX_STACK_PIXELS} a stack); a decompression bomb or a mislabelled file"
+            )
         page = tif.pages[0]
         bits = int(getattr(page, "bitspersample", 8 * series.dtype.itemsize))
+        if bits == 1:
+            raise UnreadableImage(_BILEVEL)
+        _check_dtype(series.dtype)
         if plane is None and len(tif.pages) == 1 and len(series.shape) == 2:
             planes = [page.asarray()]
         else:
@@ -65,7 +78,24 @@ def _tiff_planes(path: Path, plane: int | None) -> tuple[list[np.ndarray], int]:
                 planes = list(planes)
     if int(np.prod(planes[0].shape)) > MAX_PIXELS:
         raise UnreadableImage(f"{planes[0].shape} exceeds the {MAX_PIXELS}-pixel limit")
+    for p in planes:
+        _check_finite(p)
     return planes, bits
+
+
+_BILEVEL = "1-bit (bilevel) image: a mask or thresholded export, not a microscopy channel"
+
+
+def _check_dtype(dtype: np.dtype) -> None:
+    """Pixel types a channel can be normalised from: unsigned/signed integers and real floats."""
+    if np.dtype(dtype).kind not in "uif":
+        raise UnreadableImage(f"unsupported pixel type {np.dtype(dtype)}: expected integer or real-valued samples")
+
+
+def _check_finite(arr: np.ndarray) -> None:
+    # NaN or inf makes every percentile NaN and the merged image garbage: refuse the file instead
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise UnreadableImage(f"non-finite pixel values (NaN or inf) in a {arr.dtype} image")
 
 
 def read_planes(path: Path, plane: int | None = None) -> tuple[list[np.ndarray], int]:
@@ -87,9 +117,21 @@ def read_planes(path: Path, plane: int | None = None) -> tuple[list[np.ndarray],
             planes, bits = _tiff_planes(path, plane)
             return [_to_gray(p, path) for p in planes], bits
         else:
-            with Image.open(path) as im:
-                im.load()
-                arr = np.asarray(im)
+            with warnings.catch_warnings():
+                # Pillow only warns between MAX_IMAGE_PIXELS and twice that; here the limit is a limit
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(path) as im:
+                    if im.width * im.height > MAX_PIXELS:
+                        raise UnreadableImage(
+                            f"refused before decoding: declared size {im.width}x{im.height} exceeds the "
+                            f"{MAX_PIXELS}-pixel limit; a decompression bomb or a mislabelled file"
+                        )
+                    if im.mode == "1":
+                        raise UnreadableImage(_BILEVEL)
+                    im.load()
+                    arr = np.asarray(im)
+            _check_dtype(arr.dtype)
+            _check_finite(arr)
             bits = 8 * arr.dtype.itemsize if arr.dtype.kind in "ui" else 32
             if arr.ndim == 3 and plane is not None:
                 if plane >= arr.shape[-1]:
@@ -97,14 +139,12 @@ def read_planes(path: Path, plane: int | None = None) -> tuple[list[np.ndarray],
                 arr = arr[..., plane]
     except UnreadableImage:
         raise
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UnreadableImage(f"refused before decoding: {exc}") from None
     except Exception as exc:  # every decoder failure means the same thing to the build: quarantine the file
         raise UnreadableImage(f"{type(exc).__name__}: {exc}") from None
     if arr.size == 0:
         raise UnreadableImage("empty image")
-    if arr.dtype.kind == "b":
-        arr = arr.astype(np.uint8)
     return [_to_gray(arr, path)], bits
 
 

@@ -3,13 +3,18 @@
 The build works in `<out parent>/.<out name>.work/`: stage tables keyed by the hash of their inputs, and shards
 with a sidecar naming the digest of their task, so an interrupted build resumes with what it has and a rebuild
 redoes only what changed. The release folder is assembled there and renamed into place at the end: `out` is
-either the previous release or the new one, never a mix."""
+either the previous release or the new one (or, for the instant between two renames, absent), never a mix.
+
+A build killed at any point (SIGKILL, power loss, Ctrl-C) resumes from what it left: the next run finds complete
+shards by their sidecars, recomputes everything else, and writes the same bytes an uninterrupted build would."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -17,15 +22,15 @@ from typing import Callable, Optional
 import pandas as pd
 import pyarrow as pa
 
-from cytoimagenet.builder.executor import run_local
+from cytoimagenet.builder.executor import check_engine, run_tasks
 from cytoimagenet.builder.stages import cached_table, digest, source_fingerprint
 from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan as make_plan
 from cytoimagenet.builder.upsample import plan_crops
-from cytoimagenet.builder.shard import ShardResult, ShardTask, run_shard, task_digest
+from cytoimagenet.builder.shard import ShardResult, ShardTask, run_shard, task_digest, write_error
 from cytoimagenet.catalog.registry import catalog, get_source
 from cytoimagenet.errors import UserError
-from cytoimagenet.io import parquet_bytes, sha256_file, write_bytes_atomic, write_text_atomic
+from cytoimagenet.io import parquet_bytes, sha256_file, write_bytes_atomic
 from cytoimagenet.validation.schema import SPLITS, BuildConfig, Manifest, ShardEntry, record_arrow_schema
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -78,8 +83,39 @@ def discover_sources(root: Path, only: Optional[list[str]] = None) -> tuple[dict
 
 
 def read_records(folders: dict[str, Path]) -> pd.DataFrame:
-    frames = [get_source(sid).records(folder) for sid, folder in sorted(folders.items())]
-    return pd.concat(frames, ignore_index=True)
+    frames = []
+    for sid, folder in sorted(folders.items()):
+        try:
+            frames.append(get_source(sid).records(folder))
+        except UserError as exc:
+            # adapters name the file they choke on; errors about the table as a whole get the folder
+            if str(folder) in str(exc):
+                raise
+            raise UserError(f"{folder}: {exc}") from exc
+        except (ValueError, OSError) as exc:
+            # pandas' parser and decoding errors never say which file: this source's metadata is the culprit
+            raise UserError(
+                f"source {sid!r}: the metadata under {folder} cannot be read ({type(exc).__name__}: "
+                f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}); check it is the file the "
+                "source distributes, complete and unmodified"
+            ) from exc
+    records = pd.concat(frames, ignore_index=True)
+    _check_records(records, folders)
+    return records
+
+
+def _check_records(records: pd.DataFrame, folders: dict[str, Path]) -> None:
+    """The records contract the shard stage relies on, checked before hours of image work rather than during."""
+    n_files = records["source_files"].str.len()
+    bad = (n_files.fillna(0) == 0) | (n_files != records["channels"].str.len()) | (records["sample_id"] == "")
+    if bad.any():
+        row = records[bad].iloc[0]
+        raise UserError(
+            f"source {row['source_id']!r} ({folders[row['source_id']]}): {int(bad.sum())} record(s) without a usable "
+            f"sample id or with source_files and channels of different lengths, e.g. sample {row['sample_id']!r} "
+            f"files {list(row['source_files'] or [])} channels {list(row['channels'] or [])}; the adapter or its "
+            "metadata is wrong"
+        )
 
 
 def _tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], config: BuildConfig, data_dir: Path):
@@ -151,6 +187,25 @@ def _software() -> dict[str, str]:
     return {p: version(p) for p in ("cytoimagenet", "numpy", "pillow", "tifffile", "pyarrow", "pandas")}
 
 
+# errors of the build's own writes that the user fixes on the machine, not in the inputs
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """cytoimagenet.io's atomic write (a failed one leaves no temp file), with a disk error named by its file:
+    the OSError of a failed write() carries no file name of its own."""
+    try:
+        write_bytes_atomic(path, data)
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRNOS:
+            raise
+        raise UserError(write_error(path, exc)) from exc
+
+
+def _write_text(path: Path, text: str) -> None:
+    _write_bytes(path, text.encode("utf-8"))
+
+
 def build_release(
     sources_root: Path,
     out: Path,
@@ -159,16 +214,63 @@ def build_release(
     workers: int = 1,
     only: Optional[list[str]] = None,
     progress: Optional[Progress] = None,
+    engine: str = "local",
+    address: Optional[str] = None,
 ) -> BuildReport:
-    progress = progress or (lambda stage, done, total: None)
-    out = Path(out).absolute()
+    """Build (or incrementally rebuild) the release at `out`. `engine` runs the shard tasks in a local process
+    pool of `workers` ("local") or as Ray tasks ("ray", on the cluster at `address`, else a local Ray instance
+    of `workers` CPUs); neither changes a byte of the output."""
+    check_engine(engine, address)
+    try:
+        return _build(Path(sources_root), Path(out).absolute(), config, workers=workers, only=only,
+                      progress=progress or (lambda stage, done, total: None), engine=engine, address=address)
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRNOS:
+            raise
+        raise UserError(write_error(Path(exc.filename or out), exc)) from exc
+
+
+def _build(sources_root: Path, out: Path, config: BuildConfig, *, workers: int, only: Optional[list[str]],
+           progress: Progress, engine: str, address: Optional[str]) -> BuildReport:
+    # input errors first, before anything is written
+    folders, skipped = discover_sources(sources_root, only)
     work = work_dir_for(out)
+    _check_replaceable(out)
+    with _build_lock(work):
+        return _build_locked(folders, skipped, out, work, config, workers=workers, progress=progress,
+                             engine=engine, address=address)
+
+
+@contextmanager
+def _build_lock(work: Path):
+    """One build at a time per release: two would clean up each other's files. A POSIX record lock, so the
+    kernel drops it when the build dies however it dies, and forked pool workers do not inherit it."""
+    import fcntl
+
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "build.lock"
+    with open(path, "a+b") as fh:
+        try:
+            fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UserError(f"another build is writing this release (it holds {path}); wait for it to finish "
+                            "or choose another --out") from None
+        try:
+            yield
+        finally:
+            fcntl.lockf(fh, fcntl.LOCK_UN)
+
+
+def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, work: Path, config: BuildConfig, *,
+                  workers: int, progress: Progress, engine: str, address: Optional[str]) -> BuildReport:
     staging = work / "release"
     shard_meta = work / "shards"
+    _recover_interrupted_swap(out, work)
+    _clear_leftovers(work)
+    _reset_staging(staging)
     for d in (staging / "data", shard_meta):
         d.mkdir(parents=True, exist_ok=True)
 
-    folders, skipped = discover_sources(Path(sources_root), only)
     config = config.model_copy(update={"sources": sorted(folders)})
     entries = {sid: get_source(sid).entry for sid in folders}
 
@@ -193,8 +295,6 @@ def build_release(
 
     # stage 4 resumes per shard: a shard is kept when its task digest and checksum match its sidecar, from the
     # work folder (an interrupted build) or from the current release (a rebuild); anything else is rewritten
-    for leftover in (staging / "data").glob(".*.tmp-*"):
-        leftover.unlink()
     planned_names = {f"{t.name}.tar" for t in tasks}
     for stale in (staging / "data").glob("*.tar"):
         if stale.name not in planned_names:
@@ -213,17 +313,24 @@ def build_release(
     reused = len(results)
     progress("shards", reused, len(tasks))
     digests = {t.name: task_digest(t) for t in todo}
-    for result in run_local(run_shard, todo, workers):
-        write_text_atomic(shard_meta / f"{result.name}.json",
-                          json.dumps({**asdict(result), "digest": digests[result.name]}, sort_keys=True))
-        results[result.name] = result
-        progress("shards", len(results), len(tasks))
+    # results stream back in completion order; the sidecar is written only once the shard is in place, so a kill
+    # between the two costs one shard's work on resume, never a shard taken for complete that is not
+    with closing(run_tasks(run_shard, todo, workers, engine, address)) as stream:
+        for result in stream:
+            _write_text(shard_meta / f"{result.name}.json",
+                        json.dumps({**asdict(result), "digest": digests[result.name]}, sort_keys=True))
+            results[result.name] = result
+            progress("shards", len(results), len(tasks))
 
     ordered = [results[t.name] for t in tasks]
     manifest = _collect(staging, ordered, labels, selection, config, entries)
     from cytoimagenet.builder.card import write_card
+    from cytoimagenet.builder.croissant import write_croissant
+    from cytoimagenet.builder.figures import write_figures
 
-    write_card(staging, manifest)
+    write_figures(staging, manifest)  # reads the metadata tables and shards just written
+    write_croissant(staging, manifest)  # checksums the metadata parquet files
+    write_card(staging, manifest)  # last: it embeds the figures and mentions croissant.json when present
     _swap_into_place(staging, out, work)
     # the rest of the work folder (stage tables, shard sidecars) stays: the next build re-uses what is unchanged
     return BuildReport(
@@ -241,7 +348,7 @@ def _collect(staging: Path, results: list[ShardResult], labels: list[str], selec
     schema = record_arrow_schema()
     table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
     metadata_bytes = parquet_bytes(table)
-    write_bytes_atomic(meta_dir / "metadata.parquet", metadata_bytes)
+    _write_bytes(meta_dir / "metadata.parquet", metadata_bytes)
 
     md = table.select(["label", "label_id", "category", "split", "source_id"]).to_pandas()
     category = selection.drop_duplicates("label").set_index("label")["category"]
@@ -253,13 +360,13 @@ def _collect(staging: Path, results: list[ShardResult], labels: list[str], selec
             "train": int((sub["split"] == "train").sum()), "validation": int((sub["split"] == "validation").sum()),
             "count": len(sub), "sources": "|".join(sorted(sub["source_id"].unique())),
         })
-    write_bytes_atomic(meta_dir / "labels.parquet", parquet_bytes(pa.Table.from_pylist(label_rows)))
+    _write_bytes(meta_dir / "labels.parquet", parquet_bytes(pa.Table.from_pylist(label_rows)))
 
     quarantine = [q for res in results for q in res.quarantine]
     q_schema = pa.schema([("key", pa.string()), ("source_id", pa.string()), ("sample_id", pa.string()),
                           ("label", pa.string()), ("split", pa.string()), ("source_files", pa.list_(pa.string())),
                           ("reason", pa.string())])
-    write_bytes_atomic(meta_dir / "quarantine.parquet", parquet_bytes(pa.Table.from_pylist(quarantine, schema=q_schema)))
+    _write_bytes(meta_dir / "quarantine.parquet", parquet_bytes(pa.Table.from_pylist(quarantine, schema=q_schema)))
 
     shards = [
         ShardEntry(path=f"data/{Path(r.path).name}", split=r.name.rsplit("-", 1)[0], sha256=r.sha256,
@@ -279,17 +386,85 @@ def _collect(staging: Path, results: list[ShardResult], labels: list[str], selec
         quarantined=len(quarantine),
         catalog=[entries[s].model_dump() for s in sorted(entries)], software=_software(),
     )
-    write_text_atomic(staging / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    _write_text(staging / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
     return manifest
 
 
-def _swap_into_place(staging: Path, out: Path, work: Path) -> None:
-    if out.exists() and not (out / "manifest.json").exists() and any(out.iterdir()):
+def _check_replaceable(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or (not (out / "manifest.json").exists() and any(out.iterdir()))):
         raise UserError(f"{out} exists and is not a CytoImageNet release; refusing to replace it (choose another --out)")
+
+
+def _recover_interrupted_swap(out: Path, work: Path) -> None:
+    """Undo what a kill between the two renames of `_swap_into_place` left: `previous` is only ever a whole
+    release renamed aside, so with `out` absent it goes back; with `out` present it is stale."""
+    for trash in work.glob("trash-*"):
+        shutil.rmtree(trash, ignore_errors=True)
+    previous = work / "previous"
+    if not previous.exists():
+        return
+    if not out.exists() and (previous / "manifest.json").is_file():
+        previous.rename(out)
+    else:
+        _discard(previous, work)
+
+
+def _clear_leftovers(work: Path) -> None:
+    # temp files of atomic writes a kill interrupted (stage tables, sidecars); the lock makes them nobody's
+    for folder in (work, work / "shards"):
+        for leftover in folder.glob(".*.tmp-*"):
+            leftover.unlink()
+
+
+def _reset_staging(staging: Path) -> None:
+    """Clear what a killed build left in the staging folder, except its shards: everything else (metadata,
+    manifest, card, figures, temp files of interrupted writes) is recomputed, and must not ride along into the
+    release. Shards are checked against their sidecars before any is kept."""
+    if not staging.is_dir():
+        return
+    for child in staging.iterdir():
+        if child.name == "data" and child.is_dir():
+            for leftover in child.glob(".*.tmp-*"):
+                leftover.unlink()
+        elif child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+def _discard(folder: Path, work: Path) -> None:
+    # renamed before deletion, so a kill during the rmtree never leaves a half-deleted folder under a name
+    # the next build would trust
+    import tempfile
+
+    trash = Path(tempfile.mkdtemp(prefix="trash-", dir=work))
+    folder.rename(trash / folder.name)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # make the renames durable: without it a power cut can undo them after the build has reported success
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _swap_into_place(staging: Path, out: Path, work: Path) -> None:
+    _check_replaceable(out)
     old = work / "previous"
     if old.exists():
-        shutil.rmtree(old)
+        _discard(old, work)
     if out.exists():
         out.rename(old)
+    # a kill here leaves `out` absent and the old release whole in `previous`: the next build puts it back
     staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(out.parent)
+    if old.exists():
+        _discard(old, work)

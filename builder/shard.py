@@ -3,6 +3,7 @@ plan rows, the source files and the config: any executor, any worker count, the 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from cytoimagenet.builder.image import UnreadableImage, crop_boxes, encode_png, merge, qc_reason, read_planes, split_plane
+from cytoimagenet.errors import UserError
 from cytoimagenet.seeding import key_rng
 from cytoimagenet.validation.schema import SampleRecord
 
@@ -58,13 +60,30 @@ def _member(name: str, data: bytes) -> tuple[tarfile.TarInfo, io.BytesIO]:
     return info, io.BytesIO(data)
 
 
+_WRITE_CAUSES = {
+    errno.ENOSPC: ("the disk is full", "free space on that filesystem (or build with --out on another one)"),
+    errno.EDQUOT: ("the disk quota is exhausted", "free space within the quota (or build with --out elsewhere)"),
+    errno.EACCES: ("permission denied", "make the folder writable by this user (or build with --out elsewhere)"),
+    errno.EPERM: ("operation not permitted", "make the folder writable by this user (or build with --out elsewhere)"),
+    errno.EROFS: ("the filesystem is read-only", "build with --out on a writable filesystem"),
+}
+
+
+def write_error(path: Path, exc: OSError, what: str = "file") -> str:
+    """A one-line explanation of a failed write: the file, the cause in words, and the fix."""
+    cause, fix = _WRITE_CAUSES.get(exc.errno, (exc.strerror or type(exc).__name__, "check the disk and retry"))
+    return (f"cannot write {what} {path}: {cause} ({exc.strerror or exc}); nothing half-written was kept; {fix}, "
+            "then run the build again: it resumes where it stopped")
+
+
 def write_tar_atomic(path: Path, samples: list[tuple[str, dict[str, bytes]]]) -> tuple[str, int]:
     """Write a WebDataset tar (members '<key>.<ext>', key order as given) to a temp name, fsync, rename.
-    Returns (sha256, bytes)."""
+    Returns (sha256, bytes). A failed write (disk full, no permission) leaves neither the temp file nor a
+    partial shard behind, and raises a UserError naming the shard and the cause."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             with tarfile.open(fileobj=fh, mode="w", format=tarfile.PAX_FORMAT) as tf:
                 for key, members in samples:
@@ -73,9 +92,13 @@ def write_tar_atomic(path: Path, samples: list[tuple[str, dict[str, bytes]]]) ->
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(write_error(path, exc, "shard")) from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # the folder refused the file in the first place: there is nothing to remove
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -80,7 +80,7 @@ class Source:
 
 def norm_label(value) -> Optional[str]:
     """Lowercase, trimmed, '|'-joined tokens; None for missing or empty cells."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     tokens = [t.strip().lower() for t in str(value).split("|")]
     tokens = [t for t in dict.fromkeys(tokens) if t and t not in ("nan", "none")]

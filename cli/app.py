@@ -20,6 +20,8 @@ from cytoimagenet.errors import UserError
 app = typer.Typer(
     help="Build, validate, inspect and load CytoImageNet releases from microscopy source datasets.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    # help texts quote extras such as 'cytoimagenet[ray]' and '[default: ...]': no rich markup to eat brackets
+    rich_markup_mode=None,
 )
 sources_app = typer.Typer(help="The catalog of source datasets.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
@@ -27,9 +29,11 @@ app.add_typer(sources_app, name="sources")
 
 def _mount_subcommands() -> None:
     from cytoimagenet.cli.evaluate import evaluate
+    from cytoimagenet.cli.pretrain import pretrain
     from cytoimagenet.cli.publish import publish
 
     app.command("evaluate")(evaluate)
+    app.command("pretrain")(pretrain)
     app.command("publish")(publish)
 
 

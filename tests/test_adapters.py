@@ -103,3 +103,19 @@ def test_labels_are_lowercased_and_genes_get_the_targeted_suffix():
     rec = standardise_records(raw, entry)
     assert rec["gene"].tolist() == ["rab5a targeted|tp53 targeted", "actb targeted"]
     assert rec["compound"].tolist() == ["taxol", None]
+
+
+def test_bbbc021_matches_moa_concentrations_as_numbers(tmp_path):
+    write_bbbc021(tmp_path)
+    moa = pd.read_csv(tmp_path / "BBBC021_v1_moa.csv", dtype=str)
+    moa["concentration"] = moa["concentration"].replace({"0.3": "0.30"})
+    moa.to_csv(tmp_path / "BBBC021_v1_moa.csv", index=False)
+    rec = get_source("bbbc021").records(tmp_path)
+    assert rec.iloc[0]["phenotype"] == "microtubule stabilizers"
+
+
+def test_pandas_missing_values_are_never_labels():
+    from cytoimagenet.catalog.source import norm_label
+
+    assert norm_label(pd.NA) is None and norm_label(pd.NaT) is None and norm_label(float("nan")) is None
+    assert norm_label("A|a| b ") == "a|b"

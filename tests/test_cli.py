@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from cytoimagenet.cli.app import app, main
 
 runner = CliRunner()
-COMMANDS = [[], ["demo"], ["build"], ["validate"], ["info"], ["schema"], ["sources"], ["sources", "list"], ["evaluate"], ["publish"]]
+COMMANDS = [[], ["demo"], ["build"], ["validate"], ["info"], ["schema"], ["sources"], ["sources", "list"], ["evaluate"], ["publish"], ["pretrain"]]
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "root")

@@ -1,7 +1,9 @@
 """The release validator: everything a consumer relies on, checked against the files themselves.
 
 Shards are read as streams (never extracted to disk); members must be regular files named `<key>.<ext>` with
-no path components; images are decoded under Pillow's pixel limit; `json` is parsed as JSON (no pickle)."""
+no path components, of a bounded size (checked from the header, before reading); images are refused from their
+declared size before decoding; `json` is parsed as JSON and `cls` as an integer: nothing is unpickled or
+evaluated, whatever a member is called."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import io
 import json
 import re
 import tarfile
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Optional
@@ -16,11 +19,15 @@ from typing import Callable, Optional
 from PIL import Image
 from pydantic import ValidationError
 
+from cytoimagenet.builder.image import MAX_PIXELS
 from cytoimagenet.io import sha256_file
 from cytoimagenet.validation.schema import SPLITS, Manifest, SampleRecord, release_features
 
 MEMBER = re.compile(r"^(?P<key>[A-Za-z0-9_-]+)\.(?P<ext>png|json|cls)$")
 EXTS = {"png", "json", "cls"}
+# A release PNG is 8-bit grayscale of at most MAX_PIXELS (deflate never expands much); a json record is a few kB.
+# Larger members are refused from their tar header, so a forged size never turns into a huge read.
+MAX_MEMBER_BYTES = {"png": MAX_PIXELS + (1 << 20), "json": 1 << 20, "cls": 64}
 
 
 def _load_manifest(release: Path, problems: list[str]) -> Optional[Manifest]:
@@ -49,6 +56,10 @@ def iter_samples(path: Path, problems: list[str]):
                     problems.append(f"{path.name}: member {info.name!r} is not '<key>.png|json|cls' (no paths, no dots in keys)")
                     continue
                 key, ext = m["key"], m["ext"]
+                if info.size > MAX_MEMBER_BYTES[ext]:
+                    problems.append(f"{path.name}: member {info.name!r} declares {info.size} bytes, over the "
+                                    f"{MAX_MEMBER_BYTES[ext]}-byte limit for a '{ext}' member; not read")
+                    continue
                 if key != current:
                     if current is not None:
                         yield current, members
@@ -86,12 +97,23 @@ def _check_sample(shard: str, split: str, key: str, members: dict, labels: list[
     if record.split != split:
         problems.append(f"{shard}: sample {key!r} says split {record.split!r} inside a {split} shard")
     try:
-        with Image.open(io.BytesIO(members["png"])) as im:
-            im.load()
-            if im.mode != "L":
-                problems.append(f"{shard}: sample {key!r} png mode {im.mode}, expected L")
-            if im.size != (record.width, record.height):
+        # Pillow's PNG plugin only, whatever the bytes claim to be; size and mode are checked from the header,
+        # before a pixel is decoded (so Pillow's warning below its hard limit is redundant: silenced)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(members["png"]), formats=["PNG"])
+        with im:
+            if im.width * im.height > MAX_PIXELS:
+                problems.append(f"{shard}: sample {key!r} png declares {im.width}x{im.height}, a size over the "
+                                f"{MAX_PIXELS}-pixel limit; not decoded")
+            elif im.size != (record.width, record.height):
                 problems.append(f"{shard}: sample {key!r} png is {im.size}, json says {(record.width, record.height)}")
+            elif im.mode != "L":
+                problems.append(f"{shard}: sample {key!r} png mode {im.mode}, expected L")
+            else:
+                im.load()
+    except Image.DecompressionBombError as exc:
+        problems.append(f"{shard}: sample {key!r} png declares a size over the pixel limit; not decoded ({exc})")
     except Exception as exc:  # any decoder failure is a problem to report, not to crash on
         problems.append(f"{shard}: sample {key!r} png does not decode ({type(exc).__name__}: {exc})")
     return record, cls

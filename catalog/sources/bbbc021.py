@@ -71,9 +71,12 @@ def read(folder: Path) -> pd.DataFrame:
     out["compound"] = images["Image_Metadata_Compound"]
     out["cell_visible"] = STAINED
     if moa is not None:
-        key = images["Image_Metadata_Compound"].astype(str) + "@" + images["Image_Metadata_Concentration"].astype(str)
-        lookup = dict(zip(moa["compound"].astype(str) + "@" + moa["concentration"].astype(str), moa["moa"]))
-        out["phenotype"] = key.map(lookup)
+        # concentrations are compared as numbers: the two CSVs may write "1" and "1.0"
+        def treatment(compound, concentration):
+            return compound.astype(str) + "@" + pd.to_numeric(concentration, errors="coerce").map(repr)
+
+        lookup = dict(zip(treatment(moa["compound"], moa["concentration"]), moa["moa"]))
+        out["phenotype"] = treatment(images["Image_Metadata_Compound"], images["Image_Metadata_Concentration"]).map(lookup)
     out["source_files"] = [
         [_relative(folder, images.at[i, f"Image_PathName_{c}"], images.at[i, f"Image_FileName_{c}"]) for c in CHANNELS]
         for i in images.index
