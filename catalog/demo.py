@@ -27,6 +27,7 @@ from PIL import Image
 
 from cytoimagenet.errors import UserError
 from cytoimagenet.seeding import key_rng
+from cytoimagenet.catalog.sources.bbbc021 import IMAGE_COLUMNS as _NATIVE_BBBC021_COLUMNS
 
 __all__ = [
     "write_demo_sources",
@@ -80,14 +81,7 @@ BBBC021_TREATMENTS = (
 BBBC021_SITES = 4
 # (channel, wavelength tag in the file name): BBBC021 skips w3
 BBBC021_CHANNELS = (("DAPI", "w1"), ("Tubulin", "w2"), ("Actin", "w4"))
-_BBBC021_COLUMNS = [
-    "TableNumber", "ImageNumber",
-    "Image_FileName_DAPI", "Image_PathName_DAPI",
-    "Image_FileName_Tubulin", "Image_PathName_Tubulin",
-    "Image_FileName_Actin", "Image_PathName_Actin",
-    "Image_Metadata_Plate_DAPI", "Image_Metadata_Well_DAPI", "Replicate",
-    "Image_Metadata_Compound", "Image_Metadata_Concentration",
-]
+_BBBC021_COLUMNS = list(_NATIVE_BBBC021_COLUMNS)
 
 # The planted bad rows: one extra DMSO well on two plates, outside the normal layout, so every compound keeps
 # its full count of good fields. Ids are the adapter's `{plate}-{well}-s{site}`.

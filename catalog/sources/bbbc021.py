@@ -37,12 +37,15 @@ ENTRY = SourceEntry(
 CHANNELS = ("DAPI", "Tubulin", "Actin")
 # cell_visible: what the three stains show
 STAINED = "nucleus|microtubules|actin"
-IMAGE_COLUMNS = (
-    ["TableNumber", "ImageNumber", "Image_Metadata_Plate_DAPI", "Image_Metadata_Well_DAPI", "Replicate",
-     "Image_Metadata_Compound", "Image_Metadata_Concentration"]
-    + [f"Image_FileName_{c}" for c in CHANNELS]
-    + [f"Image_PathName_{c}" for c in CHANNELS]
-)
+# BBBC021_v1_image.csv's columns, in the file's order (the demo, the fixtures and the transfer task use it too)
+IMAGE_COLUMNS = [
+    "TableNumber", "ImageNumber",
+    "Image_FileName_DAPI", "Image_PathName_DAPI",
+    "Image_FileName_Tubulin", "Image_PathName_Tubulin",
+    "Image_FileName_Actin", "Image_PathName_Actin",
+    "Image_Metadata_Plate_DAPI", "Image_Metadata_Well_DAPI", "Replicate",
+    "Image_Metadata_Compound", "Image_Metadata_Concentration",
+]
 _SITE = re.compile(r"_s(\d+)_", re.IGNORECASE)
 
 

@@ -25,18 +25,12 @@ from cytoimagenet.errors import UserError
 
 from ..knn import accuracy_summary, encode_labels, exclude_any, exclude_same, exclude_sharing, knn_search
 from ..table import aggregate_features, require_columns
+from cytoimagenet.catalog.sources.bbbc021 import IMAGE_COLUMNS as _NATIVE_BBBC021_COLUMNS
 
 NAME = "bbbc021"
 IMAGE_TABLE = "BBBC021_v1_image.csv"
 MOA_TABLE = "BBBC021_v1_moa.csv"
-IMAGE_COLUMNS = [
-    "TableNumber", "ImageNumber",
-    "Image_FileName_DAPI", "Image_PathName_DAPI",
-    "Image_FileName_Tubulin", "Image_PathName_Tubulin",
-    "Image_FileName_Actin", "Image_PathName_Actin",
-    "Image_Metadata_Plate_DAPI", "Image_Metadata_Well_DAPI", "Replicate",
-    "Image_Metadata_Compound", "Image_Metadata_Concentration",
-]
+IMAGE_COLUMNS = list(_NATIVE_BBBC021_COLUMNS)
 COMPOUND, CONCENTRATION, PLATE = "Image_Metadata_Compound", "Image_Metadata_Concentration", "Image_Metadata_Plate_DAPI"
 # what the protocol needs; the rest of IMAGE_COLUMNS is for reading images
 REQUIRED_COLUMNS = [COMPOUND, CONCENTRATION, PLATE]

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from cytoimagenet.catalog.sources.bbbc021 import IMAGE_COLUMNS as _NATIVE_BBBC021_COLUMNS
 
-BBBC021_IMAGE_COLUMNS = [
-    "TableNumber", "ImageNumber",
-    "Image_FileName_DAPI", "Image_PathName_DAPI",
-    "Image_FileName_Tubulin", "Image_PathName_Tubulin",
-    "Image_FileName_Actin", "Image_PathName_Actin",
-    "Image_Metadata_Plate_DAPI", "Image_Metadata_Well_DAPI", "Replicate",
-    "Image_Metadata_Compound", "Image_Metadata_Concentration",
-]
+BBBC021_IMAGE_COLUMNS = list(_NATIVE_BBBC021_COLUMNS)
 
 # (compound, concentration, moa or None, plates, profile). Worked answers, cosine 1-NN over profiles:
 #   NSC : A@1 -> C (M2, wrong; the same-compound twin A@3 is nearer), A@3 -> C (wrong), C -> A@3 (wrong),
