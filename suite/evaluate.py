@@ -9,6 +9,7 @@ The features parquet has one row per image with the columns of the task's own im
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,38 @@ def _run(module, table: pd.DataFrame, data_dir: Path, aggregate: str, k: int | N
     return result, points
 
 
+def evaluate_table(
+    task: str,
+    data_dir: str | Path,
+    table: pd.DataFrame,
+    aggregate: str = "mean",
+    *,
+    k: int | None = None,
+    method: str = "features",
+    source: str = "",
+    **options,
+) -> tuple[dict, object]:
+    """Score one features table (the task's image table + ``features``) on one task.
+    Returns (result, points) where ``points()`` gives the 2-D embedding inputs for the report."""
+    module = resolve_task(task)
+    if module is bbbc021 and k not in (None, 1):
+        raise UserError("BBBC021 is scored 1-NN by definition (NSC/NSCB); leave out --k")
+    if aggregate not in AGGREGATES:
+        raise UserError(f"unknown aggregate {aggregate!r}: use mean or median")
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise UserError(f"data folder {data_dir} does not exist")
+    result, points = _run(module, table, data_dir, aggregate, k, source or method, options)
+    result = {
+        "task": result["task"],
+        "method": method,
+        "data_dir": str(data_dir),
+        "n_rows": int(len(table)),
+        **{key: v for key, v in result.items() if key != "task"},
+    }
+    return result, points
+
+
 def evaluate_features(
     task: str,
     data_dir: str | Path,
@@ -111,26 +144,12 @@ def evaluate_features(
     names the feature-extraction method in the report (default: the file's stem); ``options`` go to the
     task's ``evaluate`` (e.g. RxRx1's ``test_experiments``, ``tvn_scope``, ``shrink``).
     """
-    module = resolve_task(task)
-    if module is bbbc021 and k not in (None, 1):
-        raise UserError("BBBC021 is scored 1-NN by definition (NSC/NSCB); leave out --k")
-    if aggregate not in AGGREGATES:
-        raise UserError(f"unknown aggregate {aggregate!r}: use mean or median")
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise UserError(f"data folder {data_dir} does not exist")
+    resolve_task(task)
     features_parquet = Path(features_parquet)
     table = read_features(features_parquet)
-    source = str(features_parquet)
-    result, points = _run(module, table, data_dir, aggregate, k, source, options)
-    result = {
-        "task": result["task"],
-        "method": method or features_parquet.stem,
-        "features_file": str(features_parquet),
-        "data_dir": str(data_dir),
-        "n_rows": int(len(table)),
-        **{key: v for key, v in result.items() if key != "task"},
-    }
+    result, points = evaluate_table(task, data_dir, table, aggregate, k=k, method=method or features_parquet.stem,
+                                    source=str(features_parquet), **options)
+    result = {"features_file": str(features_parquet), **result}
     if out_dir is not None:
         x, labels = points()
         # every task compares directions (cosine): embed the directions, not the raw magnitudes
@@ -138,4 +157,63 @@ def evaluate_features(
     return jsonable(result)
 
 
-__all__ = ["evaluate_features", "read_features", "resolve_task", "write_report", "AGGREGATES"]
+def extract_and_evaluate(
+    task: str,
+    data_dir: str | Path,
+    *,
+    weights: str | Path | None = None,
+    methods: Sequence[str] | None = None,
+    image_size: int = 224,
+    batch_size: int = 32,
+    aggregate: str = "mean",
+    k: int | None = None,
+    out_dir: str | Path | None = None,
+    save_features: str | Path | None = None,
+    progress=None,
+    **options,
+) -> dict:
+    """Extract penultimate-layer features from the task's images in its native layout, for each method, and score
+    them. ``weights``: a pretrained ``.keras`` file (``cytoimagenet pretrain``), ImageNet-shaped EfficientNetB0
+    weights from a local file, or None for random initialisation (the baseline). Nothing is downloaded."""
+    from cytoimagenet.suite.features import METHODS, Extractor, extract_task_features, image_table
+
+    resolve_task(task)
+    methods = list(methods or METHODS)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise UserError(f"unknown method(s) {unknown}: choose from {', '.join(METHODS)}")
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise UserError(f"data folder {data_dir} does not exist")
+    if weights is not None and not Path(weights).is_file():
+        raise UserError(f"weights file {weights} does not exist")
+    extractor = Extractor(weights=weights, image_size=image_size, batch_size=batch_size)
+    table = image_table(task, data_dir)
+    weights_name = Path(weights).name if weights is not None else "random"
+    results, embeddings = [], []
+    for i, method in enumerate(methods):
+        if progress:
+            progress(method, i, len(methods))
+        feats = extract_task_features(task, data_dir, method, extractor, table=table)
+        if save_features is not None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            Path(save_features).mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.Table.from_pandas(feats.assign(features=[np.asarray(f, np.float32) for f in feats["features"]]),
+                                                preserve_index=False), Path(save_features) / f"{task}-{method}.parquet")
+        result, points = evaluate_table(task, data_dir, feats, aggregate, k=k, method=method,
+                                        source=f"{weights_name}:{method}", **options)
+        results.append({**result, "weights": weights_name})
+        if out_dir is not None:
+            x, labels = points()
+            embeddings.append((l2_normalize(x), labels))
+    if progress:
+        progress("done", len(methods), len(methods))
+    summary = {"task": task, "weights": weights_name, "image_size": image_size, "methods": results}
+    if out_dir is not None:
+        summary["report"] = write_report(results, out_dir, embeddings=embeddings)
+    return jsonable(summary)
+
+
+__all__ = ["evaluate_features", "evaluate_table", "extract_and_evaluate", "read_features", "resolve_task", "write_report", "AGGREGATES"]
