@@ -1,0 +1,317 @@
+"""Safe, lean reading of a release's WebDataset shards.
+
+A shard is read with a small ustar/pax parser rather than :mod:`tarfile`: it costs a third of tarfile's time per
+member (which matters when decoding is the whole budget), it can skip to the n-th sample of a shard by seeking, and
+every member is checked before a byte of it is used:
+
+- only regular files (no links, devices, folders, sparse or contiguous files);
+- names are bare ``<key>.<ext>``: no absolute paths, no ``..``, no folders, no dots in keys;
+- ``ext`` is one of png, json, cls; pickle and other executable formats (``.pyd``, ``.pickle``, ``.pth`` ...) are
+  refused by name, never decoded;
+- member sizes are capped, headers are checksummed, truncation is an error.
+
+Images are decoded as PNG only (Wuffs when pywuffs is installed, else Pillow's PNG plugin), under
+``PIL.Image.MAX_IMAGE_PIXELS`` checked from the header before decoding (exceeding it is an error here, not Pillow's
+mere warning).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional, Union
+
+import numpy as np
+import pyarrow as pa
+from PIL import Image
+
+from cytoimagenet.errors import UserError
+
+MEMBER = re.compile(r"^(?P<key>[A-Za-z0-9_-]+)\.(?P<ext>[A-Za-z0-9_]+)$")
+EXTS = ("png", "json", "cls")
+# what webdataset's default decoders would unpickle or hand to torch.load / numpy: named so the error says why
+PICKLE_EXTS = frozenset({"pyd", "pickle", "pkl", "pth", "pt", "ckpt", "joblib", "npy", "npz", "ten", "mp", "msgpack"})
+MAX_BYTES = {"png": 512 << 20, "json": 1 << 20, "cls": 64}
+_ZERO = bytes(512)
+
+
+class UnsafeShard(UserError):
+    """A shard holds something a CytoImageNet release never does; nothing from it is decoded."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    path: Path
+    samples: int
+
+
+@dataclass
+class RawSample:
+    key: str
+    png: Union[bytes, memoryview]
+    cls: bytes
+    slot: Optional[bytearray] = None  # the reusable buffer holding png, when read through ByteSlots
+
+
+class ByteSlots:
+    """Reusable read buffers for samples that wait in a shuffle buffer.
+
+    A fresh ``bytes`` per sample makes the heap grow and shrink as a thousand-sample buffer turns over: ~30 page
+    faults per 512 px PNG, 5-20% of a stream's time on a busy machine. Slots are bytearrays in 64 KiB size
+    classes, handed back once the sample is decoded, so steady state touches no new memory."""
+
+    def __init__(self):
+        self._free: dict[int, list[bytearray]] = {}
+
+    def take(self, size: int) -> bytearray:
+        capacity = max(65536, (size + 65535) & ~65535)
+        free = self._free.get(capacity)
+        return free.pop() if free else bytearray(capacity)
+
+    def give(self, slot: bytearray) -> None:
+        self._free.setdefault(len(slot), []).append(slot)
+
+
+def _octal(field: bytes, where: str) -> int:
+    if field[:1] and field[0] & 0x80:  # GNU base-256 for sizes over 8 GiB
+        return int.from_bytes(field[1:], "big")
+    text = field.rstrip(b"\0 ").lstrip(b" ")
+    try:
+        return int(text, 8) if text else 0
+    except ValueError:
+        raise UnsafeShard(f"{where}: corrupt tar header (numeric field {field!r})") from None
+
+
+def _pax(data: bytes, where: str) -> dict[str, str]:
+    records, pos = {}, 0
+    while pos < len(data):
+        space = data.find(b" ", pos)
+        try:
+            length = int(data[pos:space])
+        except ValueError:
+            raise UnsafeShard(f"{where}: corrupt pax header") from None
+        if length <= 0 or space < 0:
+            raise UnsafeShard(f"{where}: corrupt pax header")
+        key, _, value = data[space + 1:pos + length - 1].partition(b"=")
+        records[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")
+        pos += length
+    return records
+
+
+def _check_name(name: str, where: str) -> tuple[str, str]:
+    if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+        raise UnsafeShard(f"{where}: member {name!r} is a path outside the shard (absolute or '..'); refusing the shard")
+    m = MEMBER.match(name)
+    if not m:
+        raise UnsafeShard(f"{where}: member {name!r} is not '<key>.png|json|cls' (no folders, no dots in keys); "
+                          "refusing the shard")
+    ext = m["ext"].lower()
+    if ext in PICKLE_EXTS:
+        raise UnsafeShard(f"{where}: member {name!r} is a pickle/executable format ({ext}); CytoImageNet shards never "
+                          "hold one and it is never decoded. Refusing the shard: rebuild it or fetch it again")
+    if ext not in EXTS:
+        raise UnsafeShard(f"{where}: member {name!r} has extension {ext!r}; only png, json and cls are read")
+    return m["key"], ext
+
+
+def iter_members(fh, where: str) -> Iterator[tuple[str, str, int, int]]:
+    """Yield (key, ext, data offset, size) for each member of an uncompressed tar opened unbuffered.
+
+    The caller may read the data (seek + read) or not: the next header is found by seeking, never by reading."""
+    pos, pax, longname = 0, {}, None
+    while True:
+        fh.seek(pos)
+        header = fh.read(512)
+        if len(header) < 512:
+            raise UnsafeShard(f"{where}: truncated tar (no end-of-archive marker)")
+        if header == _ZERO:
+            return
+        stored = _octal(header[148:156], where)
+        if stored != sum(header) - sum(header[148:156]) + 256:
+            raise UnsafeShard(f"{where}: tar header checksum mismatch at byte {pos} (corrupted shard)")
+        kind = header[156:157]
+        size = _octal(header[124:136], where)
+        data_at = pos + 512
+        pos = data_at + (size + 511) // 512 * 512
+        if kind in (b"x", b"g", b"L"):
+            if size > 1 << 20:
+                raise UnsafeShard(f"{where}: oversized tar extension header ({size} bytes)")
+            fh.seek(data_at)
+            data = fh.read(size)
+            if kind == b"x":
+                pax = _pax(data, where)
+            elif kind == b"L":
+                longname = data.rstrip(b"\0").decode("utf-8", "replace")
+            continue  # a global header ('g') changes nothing a loader uses
+        name = header[:100].split(b"\0", 1)[0].decode("utf-8", "replace")
+        if header[257:262] == b"ustar" and header[345:346] != b"\0":
+            name = header[345:500].split(b"\0", 1)[0].decode("utf-8", "replace") + "/" + name
+        name = pax.get("path", longname or name)
+        if "size" in pax:
+            size = int(pax["size"])
+            pos = data_at + (size + 511) // 512 * 512
+        pax, longname = {}, None
+        if kind not in (b"0", b"\0"):
+            what = {b"1": "a hard link", b"2": "a symbolic link", b"3": "a character device", b"4": "a block device",
+                    b"5": "a folder", b"6": "a FIFO", b"7": "a contiguous file", b"S": "a sparse file"}.get(kind, f"of type {kind!r}")
+            raise UnsafeShard(f"{where}: member {name!r} is {what}, not a regular file; refusing the shard")
+        key, ext = _check_name(name, where)
+        if size > MAX_BYTES[ext]:
+            raise UnsafeShard(f"{where}: member {name!r} is {size} bytes, over the {MAX_BYTES[ext]}-byte limit for .{ext}")
+        yield key, ext, data_at, size
+
+
+def iter_shard(path: Path, start: int = 0, stop: Optional[int] = None, expected: Optional[int] = None,
+               slots: Optional[ByteSlots] = None) -> Iterator[RawSample]:
+    """Samples ``start <= i < stop`` of a shard, in shard order; samples before ``start`` are skipped by seeking.
+
+    ``expected`` (the manifest's count) is checked when the shard is read to its end. With ``slots``, PNG data is
+    read into reusable buffers (``RawSample.png`` is then a memoryview, valid until its slot is given back)."""
+    path = Path(path)
+    where = path.name
+    index, key, members = -1, None, {}
+    with open(path, "rb", buffering=0) as fh:
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        for k, ext, at, size in iter_members(fh, where):
+            if k != key:
+                if key is not None and index >= start:
+                    yield _sample(key, members, where)
+                index += 1
+                key, members = k, {}
+                if stop is not None and index >= stop:
+                    return
+            if ext in members:
+                raise UnsafeShard(f"{where}: sample {k!r} has two .{ext} members")
+            members[ext] = None
+            if index >= start and ext != "json":  # the stream needs pixels and label; metadata stays in the table
+                fh.seek(at)
+                if slots is not None and ext == "png":
+                    slot = slots.take(size)
+                    view = memoryview(slot)[:size]
+                    got = fh.readinto(view)
+                    members["slot"], data = slot, view
+                else:
+                    data = fh.read(size)
+                    got = len(data)
+                if got != size:
+                    raise UnsafeShard(f"{where}: truncated member {k}.{ext}")
+                members[ext] = data
+        if key is not None and index >= start:
+            yield _sample(key, members, where)
+    held = index + 1
+    if (stop is not None and held < stop) or (stop is None and expected is not None and held != expected):
+        raise UserError(f"{where}: holds {held} samples but manifest.json says {expected if expected is not None else stop}; "
+                        "the release is inconsistent (run `cytoimagenet validate`)")
+
+
+def _sample(key: str, members: dict, where: str) -> RawSample:
+    if members.get("png") is None or members.get("cls") is None:
+        missing = [e for e in ("png", "cls") if members.get(e) is None]
+        raise UserError(f"{where}: sample {key!r} lacks {missing}")
+    return RawSample(key, members["png"], members["cls"], members.get("slot"))
+
+
+def parse_label(data: bytes, key: str) -> int:
+    try:
+        return int(data.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        raise UserError(f"sample {key!r}: cls member {data[:16]!r} is not an ascii integer") from None
+
+
+DECODERS = ("auto", "wuffs", "pil")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_wuffs = threading.local()
+
+
+@functools.lru_cache(maxsize=None)
+def wuffs_available() -> bool:
+    try:
+        import pywuffs  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _wuffs_decoder():
+    # one decoder object per thread: it is reused across images and is not meant to be shared
+    decoder = getattr(_wuffs, "decoder", None)
+    if decoder is None:
+        from pywuffs import ImageDecoderType, PixelFormat
+        from pywuffs.aux import ImageDecoder, ImageDecoderConfig
+
+        config = ImageDecoderConfig()
+        config.enabled_decoders = [ImageDecoderType.PNG]
+        config.pixel_format = PixelFormat.Y
+        decoder = _wuffs.decoder = ImageDecoder(config)
+    return decoder
+
+
+def png_header(data, key: str = "?") -> tuple[int, int, int, int]:
+    """(width, height, bit depth, colour type) from the IHDR chunk, which a PNG must start with."""
+    if len(data) < 33 or bytes(data[:8]) != _PNG_SIGNATURE or bytes(data[12:16]) != b"IHDR":
+        raise UserError(f"sample {key!r}: png member is not a PNG (bad signature or no IHDR)")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"), data[24], data[25]
+
+
+def decode_png(data: Union[bytes, memoryview], key: str = "?", decoder: str = "auto") -> np.ndarray:
+    """8-bit grayscale pixels (H, W) uint8 of a PNG member.
+
+    The pixel count is checked against ``PIL.Image.MAX_IMAGE_PIXELS`` from the header, before any decoding.
+    8-bit grayscale PNGs (every image of a release) are decoded by Wuffs when ``pywuffs`` is installed: a
+    memory-safe decoder built for untrusted input, bit-identical to Pillow here and ~1.6x faster, which matters
+    because PNG decoding is most of a training stream's CPU time. Anything else, or without pywuffs, goes to
+    Pillow's PNG plugin alone: RGB/palette become luminance, 16-bit is scaled to 8 bit here, so nothing downstream
+    ever resamples a 16-bit Pillow image."""
+    width, height, depth, colour = png_header(data, key)
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and width * height > limit:
+        raise UnsafeShard(f"sample {key!r}: png is {width}x{height}, over PIL.Image.MAX_IMAGE_PIXELS ({limit}); "
+                          "raise that limit deliberately if the image is genuine")
+    if decoder != "pil" and depth == 8 and colour == 0 and (decoder == "wuffs" or wuffs_available()):
+        # exact bytes: a reused slot's tail must never be read as the end of this image
+        result = _wuffs_decoder().decode(data if isinstance(data, bytes) else bytes(data))
+        if result.error_message:
+            raise UserError(f"sample {key!r}: png does not decode (wuffs: {result.error_message})")
+        pixels = result.pixbuf
+        return pixels.reshape(pixels.shape[0], pixels.shape[1])
+    return _decode_pil(data, key)
+
+
+def _decode_pil(data, key: str) -> np.ndarray:
+    try:
+        im = Image.open(io.BytesIO(data), formats=("PNG",))
+        # one read for the whole member instead of 64 kB blocks through Python
+        im.decodermaxblock = max(im.decodermaxblock, len(data))
+    except Image.DecompressionBombError as exc:
+        raise UnsafeShard(f"sample {key!r}: {exc} (PIL.Image.MAX_IMAGE_PIXELS is {Image.MAX_IMAGE_PIXELS}); "
+                          "raise that limit deliberately if the image is genuine") from None
+    except Exception as exc:
+        raise UserError(f"sample {key!r}: png does not decode ({type(exc).__name__}: {exc})") from None
+    try:
+        if im.mode == "L":
+            im.load()
+            return _pixels(im)
+        if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+            wide = np.asarray(im, dtype=np.float32)
+            return np.rint(np.clip(wide, 0, 65535) * (255.0 / 65535.0)).astype(np.uint8)
+        return np.asarray(im.convert("L"))
+    except Exception as exc:
+        raise UserError(f"sample {key!r}: png does not decode ({type(exc).__name__}: {exc})") from None
+
+
+def _pixels(im: Image.Image) -> np.ndarray:
+    """A read-only (H, W) view of an 8-bit image's pixels, without copying when Pillow can export them.
+
+    ``np.asarray`` copies through ``Image.tobytes`` (~8% of a 512 px PNG decode); the Arrow C data interface
+    shares the decoded buffer instead, whenever the image is one contiguous block (all but huge images)."""
+    try:
+        flat = pa.array(im).to_numpy(zero_copy_only=True)
+        return flat.reshape(im.height, im.width)
+    except (AttributeError, TypeError, ValueError, NotImplementedError, pa.ArrowException):
+        return np.asarray(im)

@@ -1,0 +1,463 @@
+"""Streaming a release's shards into training: ``stream(release)`` yields ``(images, labels)`` batches.
+
+The pipeline, per consumer (one torch DataLoader worker on one node, or the process itself):
+
+    epoch plan -> this consumer's sample range -> read shards (lean tar reader, json skipped)
+      -> shuffle buffer (compressed bytes) -> PNG decode -> resize + random rotation -> batch
+
+Splitting. Each epoch, the shard order is a permutation seeded by (seed, epoch) -- the same on every node and
+worker -- and the split's samples, concatenated in that order, are cut into contiguous ranges: first one per node
+(``rank``/``world_size``), then one per DataLoader worker. Ranges are cut at sample indices, not shard boundaries,
+so any number of nodes and workers get exact shares whatever the shard count; a range that starts inside a shard
+seeks to its first sample. Worker ranges are sized in whole batches and batch ``j`` of a node is produced by worker
+``j % num_workers``: the DataLoader, which takes batches from its workers in turn, therefore yields exactly
+``len(stream)`` batches and every sample of the node's share once.
+
+``drop_last=False`` (default): every sample of the split exactly once per epoch across all nodes; node shares differ
+by at most one sample, so their batch counts may differ by one, and the last batch of a node may be short.
+``drop_last=True``: every node yields the same number of full batches, ``floor(N / world_size / batch_size)`` (what
+DistributedDataParallel needs); the remaining samples of the epoch (fewer than ``world_size * batch_size + world_size``)
+are skipped, and which ones changes with the epoch's shard order.
+
+Determinism. The order of an epoch is a function of (seed, epoch, world_size, rank, num_workers): the shard
+permutation and each consumer's shuffle buffer are seeded from them, the rotation angle of a sample from (seed,
+epoch, key) alone, never from time, process ids or torch's worker seeds. Call ``set_epoch`` before each epoch (with
+``persistent_workers=False``, the DataLoader default, workers see it).
+
+Memory. The shuffle buffer holds compressed samples (a 512 px PNG is ~100-200 kB): ``shuffle_buffer`` bounds the
+memory of each consumer, whatever the size of the release.
+
+Images come out as uint8 (0..255, rounded once, after the float32 warp) or float32 in [0, 1]; numpy batches are
+NHWC (Keras' channels_last), torch batches NCHW, unless ``layout`` says otherwise; ``channels=3`` repeats the gray
+channel for models built for RGB input (EfficientNetB0 as the original training used it).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional, Sequence, Union
+
+import numpy as np
+
+from cytoimagenet.errors import UserError
+from cytoimagenet.loaders import augment
+from cytoimagenet.loaders.augment import default_backend, resize_rotate
+from cytoimagenet.loaders.shards import (DECODERS, ByteSlots, RawSample, Shard, decode_png, iter_shard,
+                                         parse_label, wuffs_available)
+from cytoimagenet.seeding import key_seed
+
+OUTPUTS = ("numpy", "torch")
+LAYOUTS = ("NHWC", "NCHW")
+DTYPES = ("uint8", "float32")
+_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS")
+
+
+# ---------------------------------------------------------------- the release's shards
+
+
+@dataclass(frozen=True)
+class ReleaseShards:
+    root: Path
+    split: str
+    shards: tuple[Shard, ...]
+    labels: tuple[str, ...]
+
+    @property
+    def samples(self) -> int:
+        return sum(s.samples for s in self.shards)
+
+
+def _looks_like_repo_id(source: str) -> bool:
+    parts = source.split("/")
+    return len(parts) == 2 and all(parts) and not source.startswith((".", "~"))
+
+
+def resolve(source: Union[str, Path], split: str, revision: Optional[str] = None) -> ReleaseShards:
+    """The shards of ``split`` of a local release folder, or of a Hub dataset repo (downloaded to the HF cache)."""
+    from cytoimagenet.validation.schema import Manifest
+
+    path = Path(source).expanduser()
+    if not path.exists() and isinstance(source, str) and _looks_like_repo_id(source):
+        from huggingface_hub import snapshot_download
+
+        path = Path(snapshot_download(source, repo_type="dataset", revision=revision,
+                                      allow_patterns=["manifest.json", f"data/{split}-*.tar"]))
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file():
+        raise UserError(f"{path} is not a CytoImageNet release (no manifest.json); build one with `cytoimagenet build` "
+                        "or pass a Hub repo id like ORG/NAME")
+    manifest = Manifest.model_validate_json(manifest_path.read_text())
+    shards = tuple(Shard(path / e.path, e.samples) for e in manifest.shards if e.split == split and e.samples > 0)
+    if not shards:
+        present = sorted({e.split for e in manifest.shards if e.samples})
+        raise UserError(f"{path}: split {split!r} has no samples (splits with samples: {', '.join(present) or 'none'})")
+    missing = [str(s.path) for s in shards if not s.path.is_file()]
+    if missing:
+        raise UserError(f"{path}: shard(s) listed in manifest.json are missing: {', '.join(missing[:3])}"
+                        f"{' ...' if len(missing) > 3 else ''}")
+    return ReleaseShards(path, split, shards, tuple(manifest.labels))
+
+
+# ---------------------------------------------------------------- the epoch plan: who reads which samples
+
+
+@dataclass(frozen=True)
+class Segment:
+    shard: int
+    start: int
+    stop: int
+
+
+def shard_order(n_shards: int, seed: int, epoch: int, shuffle: bool) -> np.ndarray:
+    if not shuffle:
+        return np.arange(n_shards)
+    return np.random.default_rng(key_seed(seed, "shards", epoch)).permutation(n_shards)
+
+
+def segments(counts: Sequence[int], order: Sequence[int], lo: int, hi: int) -> list[Segment]:
+    """The samples at positions lo <= p < hi of the epoch sequence (shards concatenated in ``order``)."""
+    out, pos = [], 0
+    for s in order:
+        n = counts[s]
+        a, b = max(lo, pos), min(hi, pos + n)
+        if a < b:
+            out.append(Segment(int(s), a - pos, b - pos))
+        pos += n
+        if pos >= hi:
+            break
+    return out
+
+
+def node_range(total: int, rank: int, world_size: int, batch_size: int, drop_last: bool) -> tuple[int, int, int]:
+    """(first position, end position, batches) of a node's share of the epoch sequence."""
+    lo, hi = total * rank // world_size, total * (rank + 1) // world_size
+    if drop_last:
+        batches = (total // world_size) // batch_size
+        return lo, lo + batches * batch_size, batches
+    return lo, hi, -(-(hi - lo) // batch_size)
+
+
+def worker_range(lo: int, hi: int, batches: int, batch_size: int, worker: int, num_workers: int) -> tuple[int, int, int]:
+    """(first, end, batches) of one worker: the worker produces batches worker, worker + W, ... of its node."""
+    def samples_of(w: int) -> int:
+        owned = len(range(w, batches, num_workers))
+        short = batch_size * batches - (hi - lo)  # only the node's last batch may be short
+        return owned * batch_size - (short if batches and (batches - 1) % num_workers == w else 0)
+
+    start = lo + sum(samples_of(w) for w in range(worker))
+    return start, start + samples_of(worker), len(range(worker, batches, num_workers))
+
+
+# ---------------------------------------------------------------- per-process settings
+
+
+def _resolve_dist(rank: Optional[int], world_size: Optional[int]) -> tuple[int, int]:
+    if rank is None or world_size is None:
+        r, w = 0, 1
+        dist = sys.modules.get("torch.distributed")
+        if dist is not None and dist.is_available() and dist.is_initialized():
+            r, w = dist.get_rank(), dist.get_world_size()
+        elif "WORLD_SIZE" in os.environ:  # torchrun, accelerate, SLURM wrappers
+            r, w = int(os.environ.get("RANK", 0)), int(os.environ["WORLD_SIZE"])
+        rank = r if rank is None else rank
+        world_size = w if world_size is None else world_size
+    if world_size < 1 or not 0 <= rank < world_size:
+        raise UserError(f"rank {rank} is not in 0..world_size-1 (world_size {world_size})")
+    return rank, world_size
+
+
+def _worker() -> tuple[int, int]:
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        info = torch.utils.data.get_worker_info()
+        if info is not None:
+            return info.id, info.num_workers
+    return 0, 1
+
+
+def limit_threads() -> None:
+    """One thread per decoding worker process: with several workers on few cores, library thread pools (torch,
+    OpenMP, BLAS) only oversubscribe the cores. OpenCV is set in the parent instead (see `single_threaded_cv2`)."""
+    for name in _THREAD_ENV:
+        os.environ[name] = "1"
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
+def single_threaded_cv2() -> None:
+    """OpenCV's per-image operations here are too small to gain from its thread pool, and the pool does not survive
+    fork: reconfiguring it inside a forked DataLoader worker deadlocks. So it is set once, in the process that
+    creates the stream, before any worker is forked (this is process-wide for OpenCV)."""
+    from cytoimagenet.loaders import augment
+
+    if augment.cv2 is not None and augment.cv2.getNumThreads() != 1:
+        augment.cv2.setNumThreads(1)
+
+
+def _register_with_torch(cls) -> None:
+    # DataLoader decides between map-style and iterable datasets with isinstance(); IterableDataset is an ABC, so
+    # registering keeps torch an optional dependency (and out of the import time of numpy-only users)
+    torch = sys.modules.get("torch")
+    if torch is None:
+        import importlib.util
+
+        if importlib.util.find_spec("torch") is None:
+            return
+        import torch.utils.data  # noqa: F401
+        torch = sys.modules["torch"]
+    torch.utils.data.IterableDataset.register(cls)
+
+
+# ---------------------------------------------------------------- the stream
+
+
+def _shuffled(items: Iterator, size: int, rng: np.random.Generator) -> Iterator:
+    buffer: list = []
+    picks, k = np.empty(0, dtype=np.int64), 0
+    for item in items:
+        if len(buffer) < size:
+            buffer.append(item)
+            continue
+        if k == len(picks):  # draws in blocks: one numpy call per 1024 samples, not one per sample
+            picks, k = rng.integers(0, size, 1024), 0
+        j = picks[k]
+        k += 1
+        yield buffer[j]
+        buffer[j] = item
+    rng.shuffle(buffer)
+    yield from buffer
+
+
+def _angle(seed: int, epoch: int, key: str) -> float:
+    return (key_seed(seed, "rotate", epoch, key) >> 11) * (360.0 / (1 << 53))
+
+
+class Stream:
+    """Batches of ``(images, labels)`` (``(images, labels, keys)`` with ``return_keys``) from a release split.
+
+    Build it with :func:`stream`. ``len(stream)`` is the exact number of batches this node yields per epoch (for
+    the DataLoader as a whole, whatever its worker count). Iterate it directly, or hand it to
+    ``torch.utils.data.DataLoader(stream, batch_size=None, num_workers=N)`` (see :meth:`loader`), or to Keras
+    through :meth:`keras`."""
+
+    def __init__(self, source, split: str = "train", *, batch_size: int = 64, image_size: int = 224, seed: int = 0,
+                 epoch: int = 0, rotate: bool = True, shuffle: bool = True, shuffle_buffer: int = 1000,
+                 resampled: bool = False, drop_last: bool = False, output: str = "numpy",
+                 layout: Optional[str] = None, dtype: str = "uint8", channels: int = 1,
+                 rank: Optional[int] = None, world_size: Optional[int] = None, return_keys: bool = False,
+                 revision: Optional[str] = None, backend: Optional[str] = None, decoder: str = "auto"):
+        if output not in OUTPUTS:
+            raise UserError(f"output must be one of {OUTPUTS}, got {output!r}")
+        layout = layout or ("NCHW" if output == "torch" else "NHWC")
+        if layout not in LAYOUTS:
+            raise UserError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        if dtype not in DTYPES:
+            raise UserError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        if decoder not in DECODERS:
+            raise UserError(f"decoder must be one of {DECODERS}, got {decoder!r}")
+        if decoder == "wuffs" and not wuffs_available():
+            raise UserError("decoder='wuffs' needs the pywuffs package (pip install pywuffs)")
+        if channels not in (1, 3):
+            raise UserError(f"channels must be 1 or 3, got {channels}")
+        for name, value in (("batch_size", batch_size), ("image_size", image_size)):
+            if int(value) < 1:
+                raise UserError(f"{name} must be at least 1, got {value}")
+        self.release = source if isinstance(source, ReleaseShards) else resolve(source, split, revision)
+        self.split = split
+        self.batch_size, self.image_size = int(batch_size), int(image_size)
+        self.seed, self.epoch = int(seed), int(epoch)
+        self.rotate, self.shuffle, self.shuffle_buffer = rotate, shuffle, max(1, int(shuffle_buffer))
+        self.resampled, self.drop_last = resampled, drop_last
+        self.output, self.layout, self.dtype, self.channels = output, layout, dtype, channels
+        self.rank, self.world_size = _resolve_dist(rank, world_size)
+        self.return_keys = return_keys
+        self.backend = backend or default_backend()
+        self.decoder = decoder
+        if self.backend == "cv2":
+            single_threaded_cv2()
+        _register_with_torch(type(self))
+
+    # -- sizes
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.release.labels
+
+    @property
+    def num_samples(self) -> int:
+        """Samples this node yields per epoch."""
+        lo, hi, _ = self._node()
+        return hi - lo
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return self._node()[2]
+
+    def __len__(self) -> int:
+        if self.resampled:
+            raise TypeError("a resampled stream is endless; use stream.batches_per_epoch for steps per epoch")
+        return self.batches_per_epoch
+
+    def _node(self) -> tuple[int, int, int]:
+        return node_range(self.release.samples, self.rank, self.world_size, self.batch_size,
+                          self.drop_last and not self.resampled)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    # -- iteration
+
+    def plan(self, epoch: Optional[int] = None, worker: int = 0, num_workers: int = 1) -> tuple[list[Segment], int]:
+        """The (shard, start, stop) segments one worker reads in an epoch, and the batches it yields."""
+        epoch = self.epoch if epoch is None else epoch
+        counts = [s.samples for s in self.release.shards]
+        lo, hi, batches = self._node()
+        if self.resampled:
+            n = hi - lo
+            a, b = lo + n * worker // num_workers, lo + n * (worker + 1) // num_workers
+            owned = -1
+        else:
+            a, b, owned = worker_range(lo, hi, batches, self.batch_size, worker, num_workers)
+        return segments(counts, shard_order(len(counts), self.seed, epoch, self.shuffle), a, b), owned
+
+    def _raw(self, epoch: int, worker: int, num_workers: int, slots: Optional[ByteSlots] = None) -> Iterator[RawSample]:
+        segs, _ = self.plan(epoch, worker, num_workers)
+        shards = self.release.shards
+        items = (raw for seg in segs for raw in iter_shard(shards[seg.shard].path, seg.start, seg.stop,
+                                                           shards[seg.shard].samples, slots))
+        if self.shuffle:
+            rng = np.random.default_rng(key_seed(self.seed, "buffer", epoch, self.world_size, self.rank,
+                                                 num_workers, worker))
+            items = _shuffled(items, self.shuffle_buffer, rng)
+        return items
+
+    def samples(self, slots: Optional[ByteSlots] = None) -> Iterator[tuple[int, RawSample]]:
+        """(epoch, raw sample) of this consumer from the current epoch on (one epoch unless resampled), undecoded."""
+        worker, num_workers = _worker()
+        epoch = self.epoch
+        while True:
+            for raw in self._raw(epoch, worker, num_workers, slots):
+                yield epoch, raw
+            if not self.resampled:
+                return
+            epoch += 1
+
+    def __iter__(self):
+        worker, num_workers = _worker()
+        if num_workers > 1 or worker > 0:
+            limit_threads()
+        size, bs = self.image_size, self.batch_size
+        limit = None if self.resampled else self.plan(self.epoch, worker, num_workers)[1]
+        produced = 0
+        float_out = self.dtype == "float32"
+        scale = np.float32(1 / 255) if float_out else None
+        direct = float_out and self.channels == 1  # the warp can write straight into the batch
+        scratch = np.empty((size, size), np.float32)
+        scratch8 = np.empty((size, size), np.uint8)
+        merge = augment.cv2.merge if (augment.cv2 is not None and self.channels == 3 and self.layout == "NHWC") else None
+        # values are within 0..255, so OpenCV's saturating |x| cast is exactly "round half to even, to uint8"
+        to_uint8 = augment.cv2.convertScaleAbs if augment.cv2 is not None else None
+        images = labels = keys = None
+        i = 0
+        slots = ByteSlots() if self.shuffle else None
+        for epoch, raw in self.samples(slots):
+            if images is None:
+                images, labels, keys, i = self._new_batch(bs), np.empty(bs, np.int64), [], 0
+            pixels = decode_png(raw.png, raw.key, self.decoder)
+            if raw.slot is not None:
+                slots.give(raw.slot)
+            angle = _angle(self.seed, epoch, raw.key) if self.rotate else 0.0
+            if direct:
+                resize_rotate(pixels, size, angle, out=images[i], scale=scale, backend=self.backend)
+            else:
+                out = resize_rotate(pixels, size, angle, out=scratch, scale=scale, backend=self.backend)
+                if not float_out:
+                    if to_uint8 is not None and self.channels == 1:  # round + cast in one pass, into the batch
+                        slot = images[i]
+                        if to_uint8(out, dst=slot).ctypes.data == slot.ctypes.data:
+                            out = None
+                    elif to_uint8 is not None:
+                        out = to_uint8(out, dst=scratch8)
+                    else:
+                        np.rint(out, out=out)
+                        scratch8[...] = out
+                        out = scratch8
+                if out is None:
+                    pass
+                elif self.channels == 1:
+                    images[i] = out
+                elif merge is not None:  # interleaving channels: OpenCV's merge is ~5x numpy's repeat
+                    slot = images[i]
+                    merged = merge([out, out, out], dst=slot)
+                    if merged.ctypes.data != slot.ctypes.data:
+                        slot[...] = merged
+                elif self.layout == "NHWC":
+                    images[i] = out[..., None]
+                else:
+                    images[i, 0] = images[i, 1] = images[i, 2] = out
+            labels[i] = parse_label(raw.cls, raw.key)
+            keys.append(raw.key)
+            i += 1
+            if i == bs:
+                yield self._finish(images, labels, keys)
+                images = None
+                produced += 1
+        if images is not None and i and (limit is None or produced < limit):
+            yield self._finish(images[:i], labels[:i], keys)
+
+    def _new_batch(self, n: int) -> np.ndarray:
+        size = self.image_size
+        dtype = np.float32 if self.dtype == "float32" else np.uint8
+        if self.channels == 1:
+            return np.empty((n, size, size), dtype)
+        shape = (n, size, size, 3) if self.layout == "NHWC" else (n, 3, size, size)
+        return np.empty(shape, dtype)
+
+    def _finish(self, images: np.ndarray, labels: np.ndarray, keys: list[str]):
+        if self.channels == 1:
+            images = np.expand_dims(images, 1 if self.layout == "NCHW" else 3)
+        if self.output == "torch":
+            import torch
+
+            images, labels = torch.from_numpy(np.ascontiguousarray(images)), torch.from_numpy(labels)
+        return (images, labels, keys) if self.return_keys else (images, labels)
+
+    # -- adapters
+
+    def loader(self, num_workers: int = 2, **kwargs):
+        """A ``torch.utils.data.DataLoader`` over this stream (it already batches: ``batch_size=None``)."""
+        from torch.utils.data import DataLoader
+
+        kwargs.setdefault("persistent_workers", False)
+        if num_workers:
+            kwargs.setdefault("prefetch_factor", 2)
+        return DataLoader(self, batch_size=None, num_workers=num_workers, **kwargs)
+
+    def keras(self, workers: int = 0, **kwargs):
+        """A ``keras.utils.PyDataset`` over this stream; ``workers`` decoding processes (torch DataLoader workers)."""
+        from cytoimagenet.loaders.keras_adapter import StreamPyDataset
+
+        return StreamPyDataset(self, workers=workers, **kwargs)
+
+    def __repr__(self) -> str:
+        return (f"Stream({str(self.release.root)!r}, split={self.split!r}, samples={self.num_samples}, "
+                f"batch_size={self.batch_size}, image_size={self.image_size}, epoch={self.epoch}, "
+                f"rank={self.rank}/{self.world_size}, resampled={self.resampled})")
+
+
+def stream(source, split: str = "train", batch_size: int = 64, image_size: int = 224, seed: int = 0, epoch: int = 0,
+           rotate: bool = True, resampled: bool = False, output: str = "numpy", shuffle_buffer: int = 1000,
+           **kwargs) -> Stream:
+    """Stream ``split`` of a release (a local folder or a Hub repo id) as ``(images, labels)`` batches.
+
+    Training defaults: shard shuffle + a ``shuffle_buffer``-sample buffer, a random 0-360 degree rotation with
+    reflection fill, ``image_size`` x ``image_size`` uint8 images. For evaluation pass ``rotate=False,
+    shuffle=False``. See :class:`Stream` for every option and the module docstring for the guarantees."""
+    return Stream(source, split, batch_size=batch_size, image_size=image_size, seed=seed, epoch=epoch, rotate=rotate,
+                  resampled=resampled, output=output, shuffle_buffer=shuffle_buffer, **kwargs)
