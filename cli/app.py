@@ -150,9 +150,28 @@ def validate(
 @app.command()
 def info(
     release: Path = typer.Argument(Path("cytoimagenet"), help="Release folder."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary (or the matching samples) as JSON."),
+    label: Optional[list[str]] = typer.Option(None, "--label", help="List the samples of this label (repeatable)."),
+    category: Optional[list[str]] = typer.Option(None, "--category", help="... of this category: organism, cell_type, cell_visible, phenotype, compound, gene, sirna."),
+    source: Optional[list[str]] = typer.Option(None, "--source", help="... from this catalog source id."),
+    split: Optional[list[str]] = typer.Option(None, "--split", help="... in this split: train or validation."),
+    limit: int = typer.Option(20, "--limit", min=0, help="Rows to show when listing samples (0 = all)."),
 ) -> None:
-    """Summarise a release: version, splits, classes per category, sources, shards."""
+    """Summarise a release: version, splits, classes per category, sources, shards.
+    With --label/--category/--source/--split, list the matching samples instead."""
+    if label or category or source or split:
+        from cytoimagenet.loaders import query
+
+        columns = ["key", "label", "category", "source_id", "split", "shard", "idx", "crop"]
+        rows = query(release, label=label, category=category, source=source, split=split, columns=columns)
+        if as_json:
+            out_console.print_json(rows.to_json(orient="records"))
+            return
+        table = Table(*columns, title=f"{len(rows)} matching samples")
+        for r in (rows if limit == 0 else rows.head(limit)).itertuples(index=False):
+            table.add_row(*map(str, r))
+        out_console.print(table)
+        return
     from cytoimagenet.validation.release import summarise
 
     summary = summarise(release)

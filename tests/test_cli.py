@@ -60,3 +60,17 @@ def test_sources_list_shows_the_catalog():
     result = runner.invoke(app, ["sources", "list", "--json"])
     ids = {e["id"] for e in json.loads(result.output)}
     assert {"bbbc021", "rxrx1"} <= ids
+
+
+def test_info_lists_the_samples_of_a_label(release):
+    import pandas as pd
+
+    md = pd.read_parquet(release / "metadata" / "metadata.parquet")
+    label = md["label"].iloc[0]
+    result = runner.invoke(app, ["info", str(release), "--label", label.upper(), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert len(rows) == (md["label"] == label).sum() and {r["label"] for r in rows} == {label}
+    result = runner.invoke(app, ["info", str(release), "--source", "rxrx1", "--split", "validation", "--json"])
+    rows = json.loads(result.output)
+    assert rows and all(r["source_id"] == "rxrx1" and r["split"] == "validation" for r in rows)
