@@ -9,7 +9,12 @@ the stream exactly (``workers=N`` here; needs torch, which Keras' torch backend 
 
 from __future__ import annotations
 
-import keras
+import os
+
+# the project's Keras runs on torch (the keras extra installs torch, not TensorFlow); an explicit choice stands
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+import keras  # noqa: E402
 
 
 class StreamPyDataset(keras.utils.PyDataset):
