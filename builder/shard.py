@@ -106,16 +106,23 @@ def write_tar_atomic(path: Path, samples: list[tuple[str, dict[str, bytes]]]) ->
     return digest.hexdigest(), path.stat().st_size
 
 
+# channel names under which adapters list a container of several planes (see catalog/layouts.py)
+MULTI_PLANE_CHANNELS = frozenset({"all channels", "stack"})
+
+
 def read_sample(row: dict, root: Path) -> tuple[list[np.ndarray], int]:
-    """All channel planes of one sample, at full depth, and the largest stored bit depth. A file listed
-    without '#N' that holds several planes (a FLEX, a multi-page TIFF) contributes every plane as a channel."""
+    """All channel planes of one sample, at full depth, and the largest stored bit depth. A file the adapter
+    lists as a container ("all channels": a FLEX; "stack") contributes every plane as a channel; any other file
+    holding several planes is quarantined rather than silently merged as extra channels."""
     channels, depths = [], []
-    for ref in row["source_files"]:
+    for ref, name in zip(row["source_files"], row["channels"]):
         rel, plane = split_plane(ref)
         try:
             planes, depth = read_planes(root / rel, plane)
         except UnreadableImage as exc:
             raise UnreadableImage(f"{ref}: {exc}") from None
+        if len(planes) > 1 and name not in MULTI_PLANE_CHANNELS:
+            raise UnreadableImage(f"{ref}: holds {len(planes)} planes but is listed as the single channel {name!r}")
         channels.extend(planes)
         depths.append(depth)
     shapes = {c.shape for c in channels}
