@@ -274,7 +274,8 @@ def decode_png(data: Union[bytes, memoryview], key: str = "?", decoder: str = "a
         raise UnsafeShard(f"sample {key!r}: png is {width}x{height}, over PIL.Image.MAX_IMAGE_PIXELS ({limit}); "
                           "raise that limit deliberately if the image is genuine")
     if decoder != "pil" and depth == 8 and colour == 0 and (decoder == "wuffs" or wuffs_available()):
-        # exact bytes: a reused slot's tail must never be read as the end of this image
+        # bytes, exactly: pywuffs' other overload takes a str *file path*, and a bytearray would be converted to
+        # one; and a reused slot's tail must never be read as the end of this image
         result = _wuffs_decoder().decode(data if isinstance(data, bytes) else bytes(data))
         if result.error_message:
             raise UserError(f"sample {key!r}: png does not decode (wuffs: {result.error_message})")

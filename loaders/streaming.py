@@ -24,8 +24,9 @@ permutation and each consumer's shuffle buffer are seeded from them, the rotatio
 epoch, key) alone, never from time, process ids or torch's worker seeds. Call ``set_epoch`` before each epoch (with
 ``persistent_workers=False``, the DataLoader default, workers see it).
 
-Memory. The shuffle buffer holds compressed samples (a 512 px PNG is ~100-200 kB): ``shuffle_buffer`` bounds the
-memory of each consumer, whatever the size of the release.
+Memory. The shuffle buffer holds compressed samples (a 512 px PNG is ~100-200 kB) in reused buffers:
+``shuffle_buffer`` samples, fewer if they would exceed ``shuffle_bytes`` (256 MiB) -- per consumer, whatever the
+size of the release or of its images.
 
 Images come out as uint8 (0..255, rounded once, after the float32 warp) or float32 in [0, 1]; numpy batches are
 NHWC (Keras' channels_last), torch batches NCHW, unless ``layout`` says otherwise; ``channels=3`` repeats the gray
@@ -34,7 +35,6 @@ channel for models built for RGB input (EfficientNetB0 as the original training 
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from dataclasses import dataclass
@@ -217,19 +217,26 @@ def _register_with_torch(cls) -> None:
 # ---------------------------------------------------------------- the stream
 
 
-def _shuffled(items: Iterator, size: int, rng: np.random.Generator) -> Iterator:
+def _shuffled(items: Iterator[RawSample], size: int, rng: np.random.Generator, max_bytes: int) -> Iterator[RawSample]:
+    """A shuffle buffer of ``size`` samples, or fewer when they would hold more than ``max_bytes`` of PNG (so the
+    memory of a consumer stays bounded whatever the image size)."""
     buffer: list = []
-    picks, k = np.empty(0, dtype=np.int64), 0
+    held = 0
+    picks, k, picks_for = np.empty(0, dtype=np.int64), 0, 0
     for item in items:
-        if len(buffer) < size:
+        if not buffer or (len(buffer) < size and held < max_bytes):
             buffer.append(item)
+            held += len(item.png)
             continue
-        if k == len(picks):  # draws in blocks: one numpy call per 1024 samples, not one per sample
-            picks, k = rng.integers(0, size, 1024), 0
+        if k == len(picks) or picks_for != len(buffer):
+            # draws in blocks: one numpy call per 1024 samples, not one per sample
+            picks, k, picks_for = rng.integers(0, len(buffer), 1024), 0, len(buffer)
         j = picks[k]
         k += 1
-        yield buffer[j]
+        out = buffer[j]
+        held += len(item.png) - len(out.png)
         buffer[j] = item
+        yield out
     rng.shuffle(buffer)
     yield from buffer
 
@@ -248,6 +255,7 @@ class Stream:
 
     def __init__(self, source, split: str = "train", *, batch_size: int = 64, image_size: int = 224, seed: int = 0,
                  epoch: int = 0, rotate: bool = True, shuffle: bool = True, shuffle_buffer: int = 1000,
+                 shuffle_bytes: int = 256 << 20,
                  resampled: bool = False, drop_last: bool = False, output: str = "numpy",
                  layout: Optional[str] = None, dtype: str = "uint8", channels: int = 1,
                  rank: Optional[int] = None, world_size: Optional[int] = None, return_keys: bool = False,
@@ -273,6 +281,7 @@ class Stream:
         self.batch_size, self.image_size = int(batch_size), int(image_size)
         self.seed, self.epoch = int(seed), int(epoch)
         self.rotate, self.shuffle, self.shuffle_buffer = rotate, shuffle, max(1, int(shuffle_buffer))
+        self.shuffle_bytes = max(1, int(shuffle_bytes))
         self.resampled, self.drop_last = resampled, drop_last
         self.output, self.layout, self.dtype, self.channels = output, layout, dtype, channels
         self.rank, self.world_size = _resolve_dist(rank, world_size)
@@ -334,7 +343,7 @@ class Stream:
         if self.shuffle:
             rng = np.random.default_rng(key_seed(self.seed, "buffer", epoch, self.world_size, self.rank,
                                                  num_workers, worker))
-            items = _shuffled(items, self.shuffle_buffer, rng)
+            items = _shuffled(items, self.shuffle_buffer, rng, self.shuffle_bytes)
         return items
 
     def samples(self, slots: Optional[ByteSlots] = None) -> Iterator[tuple[int, RawSample]]:

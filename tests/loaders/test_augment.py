@@ -80,3 +80,11 @@ def test_downscale_averages_instead_of_aliasing():
     stripes[:, ::2] = 255  # one-pixel stripes: point sampling would give all 0 or all 255
     out = resize_rotate(stripes, 16, 0.0)
     np.testing.assert_allclose(out, 127.5, atol=1.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tiny_and_oblong_images_upscale_with_reflection(backend):
+    tiny = np.full((5, 9), 77, np.uint8)
+    out = resize_rotate(tiny, 64, 45.0, backend=backend)
+    assert out.shape == (64, 64)
+    np.testing.assert_allclose(out, 77.0, atol=1e-3)

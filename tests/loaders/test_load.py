@@ -70,3 +70,20 @@ def test_both_modes_hold_the_same_samples(release):
 def test_not_a_release(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a CytoImageNet release"):
         load(tmp_path)
+
+
+def test_hub_repo_id_and_revision_go_to_load_dataset(release, monkeypatch, tmp_path):
+    import datasets
+
+    real = datasets.load_dataset
+    seen = {}
+
+    def fake(path, **kwargs):
+        seen.update(path=path, **kwargs)
+        return real(str(release), split=kwargs.get("split"), streaming=kwargs.get("streaming", False))
+
+    monkeypatch.setattr(datasets, "load_dataset", fake)
+    monkeypatch.chdir(tmp_path)
+    ds = load("cytoimagenet/cytoimagenet", split="validation", revision="v1.0.7")
+    assert seen == {"path": "cytoimagenet/cytoimagenet", "split": "validation", "streaming": False, "revision": "v1.0.7"}
+    assert ds.column_names[:2] == ["image", "label"]

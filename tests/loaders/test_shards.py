@@ -146,3 +146,15 @@ def test_colour_png_becomes_luminance():
     out = decode_png(buf.getvalue(), "k")
     assert out.shape == (8, 8) and out.dtype == np.uint8
     assert out[0, 0] == np.asarray(Image.fromarray(rgb).convert("L"))[0, 0]
+
+
+def test_reused_read_buffers_hold_exact_images(tmp_path):
+    from cytoimagenet.loaders.shards import ByteSlots
+
+    pngs = [png_bytes(np.full((8 + i, 8), i, np.uint8)) for i in range(6)]
+    write_tar_atomic(tmp_path / "s.tar", [(f"k{i}", {"png": p, "json": b"{}", "cls": b"0"}) for i, p in enumerate(pngs)])
+    slots = ByteSlots()
+    for i, raw in enumerate(iter_shard(tmp_path / "s.tar", slots=slots)):
+        assert bytes(raw.png) == pngs[i] and len(raw.slot) >= len(pngs[i])
+        assert decode_png(raw.png, raw.key).shape == (8 + i, 8)
+        slots.give(raw.slot)

@@ -151,3 +151,9 @@ def test_hub_repo_ids_download_only_the_split(release, monkeypatch, tmp_path):
     assert calls == [("cytoimagenet/demo", {"repo_type": "dataset", "revision": "v1.0.1",
                                             "allow_patterns": ["manifest.json", "data/validation-*.tar"]})]
     assert set(keys_of(list(s))) == train_keys(release, "validation")
+
+
+def test_shuffle_buffer_is_bounded_in_bytes(release, monkeypatch):
+    """A byte cap smaller than one image still streams every sample once (the buffer then holds one sample)."""
+    s = stream(release, batch_size=16, shuffle_bytes=1, **FAST)
+    assert sorted(keys_of(list(s))) == sorted(train_keys(release))

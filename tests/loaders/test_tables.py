@@ -43,20 +43,3 @@ def test_unknown_values_name_the_closest(release):
         query(release, category="colour")
     with pytest.raises(UserError, match="unknown split"):
         query(release, split="test")
-
-
-def test_cli_query_output(release):
-    from rich.console import Console
-
-    from cytoimagenet.cli.loaders import show_query
-
-    label = metadata(release)["label"].iloc[0]
-    console = Console(record=True, width=200)
-    result = show_query(release, label=[label], limit=3, as_json=True, console=console)
-    printed = json.loads(console.export_text())
-    assert printed["samples"] == result["samples"] == len(query(release, label=label))
-    assert len(printed["rows"]) == 3 and all(r["label"] == label for r in printed["rows"])
-    console = Console(record=True, width=200)
-    show_query(release, split=["validation"], limit=2, console=console)
-    text = console.export_text()
-    assert "samples match split=validation" in text and "first 2 of" in text
