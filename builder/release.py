@@ -146,39 +146,43 @@ def _select(records: pd.DataFrame, config: BuildConfig) -> pd.DataFrame:
     return plan_crops(selection, config.max_per_class, config.seed)
 
 
-def _adopt_from_release(sidecar: Path, task: ShardTask, out: Path) -> Optional[ShardResult]:
-    """Re-use an unchanged shard of the current release: hard-link it into the staging folder."""
-    if not sidecar.is_file():
-        return None
-    try:
-        meta = json.loads(sidecar.read_text())
-    except ValueError:
-        return None
-    src = out / "data" / f"{task.name}.tar"
-    if meta.get("digest") != task_digest(task) or src.stat().st_size != meta.get("bytes") or sha256_file(src) != meta.get("sha256"):
-        return None
-    dst = Path(task.out_path)
-    dst.unlink(missing_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-    return _load_sidecar(sidecar, task_digest(task))
-
-
-def _load_sidecar(path: Path, digest: str) -> Optional[ShardResult]:
+def _read_sidecar(path: Path, digest: str) -> Optional[dict]:
+    """A shard's sidecar, if it was written for a task with this digest."""
     if not path.is_file():
         return None
     try:
         meta = json.loads(path.read_text())
     except ValueError:
         return None
-    tar = Path(meta.get("path", ""))
-    if meta.get("digest") != digest or not tar.is_file() or tar.stat().st_size != meta.get("bytes"):
-        return None
-    if sha256_file(tar) != meta.get("sha256"):
-        return None
+    return meta if meta.get("digest") == digest else None
+
+
+def _tar_matches(tar: Path, meta: dict) -> bool:
+    return tar.is_file() and tar.stat().st_size == meta.get("bytes") and sha256_file(tar) == meta.get("sha256")
+
+
+def _result(meta: dict) -> ShardResult:
     return ShardResult(meta["name"], meta["path"], meta["sha256"], meta["bytes"], meta["records"], meta["quarantine"])
+
+
+def _reuse_shard(sidecar: Path, task: ShardTask, digest: str, out: Path) -> Optional[ShardResult]:
+    """An unchanged shard, from the work folder (an interrupted build) or else from the current release (a
+    rebuild), hard-linked into the staging folder. Each candidate tar is checksummed once."""
+    meta = _read_sidecar(sidecar, digest)
+    if meta is None:
+        return None
+    staged = Path(task.out_path)
+    if Path(meta.get("path", "")) == staged and _tar_matches(staged, meta):
+        return _result(meta)
+    released = out / "data" / f"{task.name}.tar"
+    if not _tar_matches(released, meta):
+        return None
+    staged.unlink(missing_ok=True)
+    try:
+        os.link(released, staged)
+    except OSError:
+        shutil.copyfile(released, staged)
+    return _result(meta)
 
 
 def _software() -> dict[str, str]:
@@ -301,18 +305,15 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
             stale.unlink()
     results: dict[str, ShardResult] = {}
     todo = []
+    digests = {t.name: task_digest(t) for t in tasks}
     for task in tasks:
-        sidecar = shard_meta / f"{task.name}.json"
-        cached = _load_sidecar(sidecar, task_digest(task))
-        if cached is None and (out / "data" / f"{task.name}.tar").is_file():
-            cached = _adopt_from_release(sidecar, task, out)
+        cached = _reuse_shard(shard_meta / f"{task.name}.json", task, digests[task.name], out)
         if cached is not None:
             results[task.name] = cached
         else:
             todo.append(task)
     reused = len(results)
     progress("shards", reused, len(tasks))
-    digests = {t.name: task_digest(t) for t in todo}
     # results stream back in completion order; the sidecar is written only once the shard is in place, so a kill
     # between the two costs one shard's work on resume, never a shard taken for complete that is not
     with closing(run_tasks(run_shard, todo, workers, engine, address)) as stream:
