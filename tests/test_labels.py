@@ -1,8 +1,7 @@
 import numpy as np
 import pandas as pd
-import pytest
 
-from cytoimagenet.builder.labels import allocate, assign_labels, candidate_labels, stratified_sample, token_table
+from cytoimagenet.builder.labels import allocate, assign_labels, candidate_labels, token_table
 from cytoimagenet.builder.plan import split_groups
 
 

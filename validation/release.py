@@ -8,7 +8,6 @@ evaluated, whatever a member is called."""
 from __future__ import annotations
 
 import io
-import json
 import re
 import tarfile
 import warnings

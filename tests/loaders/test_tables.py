@@ -1,6 +1,5 @@
 """Metadata access and the queries behind `cytoimagenet info DIR --label ...`."""
 
-import json
 
 import pyarrow as pa
 import pytest
