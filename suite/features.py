@@ -46,10 +46,16 @@ DEFAULT_IMAGE_SIZE = 224
 
 
 def to_unit(channel: np.ndarray) -> np.ndarray:
-    """Raw intensities into [0, 1] by the dtype's full range: what an un-normalised pipeline sees."""
+    """Raw intensities into [0, 1] by the dtype's full range: what an un-normalised pipeline sees.
+
+    Float images hold either values in [0, 1] or raw camera counts stored as floats (CyCLOPS' DeepLoc crops):
+    an image with a value above 1 is read as 16-bit counts, the cameras' range."""
     if channel.dtype.kind in "ui":
         return channel.astype(np.float32) / np.float32(np.iinfo(channel.dtype).max)
-    return np.clip(channel.astype(np.float32), 0.0, 1.0)
+    x = channel.astype(np.float32)
+    if x.size and float(np.nanmax(x)) > 1.0:
+        x = x / np.float32(65535)
+    return np.clip(np.nan_to_num(x), 0.0, 1.0)
 
 
 def scale_channel(channel: np.ndarray, normalise: bool) -> np.ndarray:
@@ -237,6 +243,13 @@ def coos7_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 256) ->
             yield from ([img[0], img[1]] for img in block)
 
 
+def cyclops_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray]]:
+    """GFP and RFP 64x64 crops from the DeepLoc HDF5 files or the per-class TIFF tree."""
+    from .tasks import cyclops
+
+    return cyclops.read_images(data_dir, table)
+
+
 def image_table(task: str, data_dir: str | Path) -> pd.DataFrame:
     """The task's own image table, from its native layout."""
     data_dir = Path(data_dir)
@@ -252,21 +265,25 @@ def image_table(task: str, data_dir: str | Path) -> pd.DataFrame:
         from .tasks import coos7
 
         return coos7.image_table(data_dir)
-    raise UserError(f"no native image reader for task {task!r} (bbbc021, rxrx1, coos7)")
+    if task == "cyclops":
+        from .tasks import cyclops
+
+        return cyclops.image_table(data_dir)
+    raise UserError(f"no native image reader for task {task!r} (bbbc021, rxrx1, coos7, cyclops)")
 
 
-_READERS = {"bbbc021": bbbc021_images, "rxrx1": rxrx1_images, "coos7": coos7_images}
+_READERS = {"bbbc021": bbbc021_images, "rxrx1": rxrx1_images, "coos7": coos7_images, "cyclops": cyclops_images}
 
 
 def extract_task_features(task: str, data_dir: str | Path, method: str, extractor: Extractor,
                           table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The task's image table plus a ``features`` column: the input of ``evaluate_features``.
 
-    COOS-7 rows keep their order within each split file group, so ``coos7_images`` must be given the table in
-    the order ``image_table`` returns (or grouped by file), which is what this function does.
+    HDF5 readers (COOS-7, CyCLOPS' DeepLoc files) read file by file, so the table is put in (file, index) order
+    first; the rows of the result follow that order.
     """
     table = image_table(task, data_dir) if table is None else table
-    if task == "coos7":
+    if task == "coos7" or (task == "cyclops" and "file" in table.columns):
         table = table.sort_values(["file", "index"], kind="stable").reset_index(drop=True)
     feats = extract(_READERS[task](data_dir, table), method, extractor, extractor.image_size, extractor.batch_size)
     return table.assign(features=list(feats))

@@ -4,6 +4,20 @@ Single-cell crops, GFP (protein) + RFP (cytoplasm marker), one localisation clas
 states of the cell, not localisations, and are dropped; SPINDLEPOLE is merged into SPINDLE, as in the
 original evaluation. Labels are compared case-insensitively.
 
+Native layouts (``image_table`` finds which one ``--data`` holds):
+
+- the DeepLoc HDF5 files as distributed (Kraus et al. 2017, ``DeepLoc_full_datasets.zip``):
+  ``Chong_train_set.hdf5``, ``Chong_valid_set.hdf5``, ``Chong_test_set.hdf5``, each with ``data1`` (N, 8192):
+  one 64x64 cell per row, the GFP plane's 4096 pixels then the RFP plane's, row-major; and ``Index1`` (N, 19):
+  one-hot localisation in the order of ``LABELS`` (or of an ``Index1_columns`` dataset/attribute when present).
+  The three files are pooled: leave-one-out uses every labelled cell.
+- the per-class TIFF tree the original CytoImageNet evaluation read (unpacked from those files):
+  ``<CLASS>/<CLASS>_<n>_gfp.tif`` and ``<CLASS>/<CLASS>_<n>_rfp.tif``. The folder names the class.
+
+The original evaluation paired labels and files after removing DEAD and GHOST from the label list only, so every
+class listed after them got its neighbour's label, and it fed RFP where it meant GFP. Here labels come from each
+crop's own folder or one-hot row, and channels by name.
+
 Leave-one-out excludes the query by its identity (its row in the filtered table), never by assuming the
 query is its own first neighbour: with duplicated crops, or ties at similarity 1, the first neighbour need not
 be the query, and dropping "the first" would then drop a real neighbour and keep the query.
@@ -12,6 +26,8 @@ The features table needs a ``label`` column (one row per crop).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,3 +79,123 @@ def evaluate(table: pd.DataFrame, k: int = DEFAULT_K, metric: Metric = "cosine",
 def embedding_points(table: pd.DataFrame, source: str = "features table") -> tuple[np.ndarray, list[str]]:
     table, _ = clean_labels(table, source)
     return features_matrix(table, source), table["label"].tolist()
+
+
+# --- native layouts (I/O) ------------------------------------------------------------------------------
+
+# the column order of Index1 in the DeepLoc files (DeepLoc's own evaluation code lists them so)
+LABELS = ["ACTIN", "BUDNECK", "BUDTIP", "CELLPERIPHERY", "CYTOPLASM", "ENDOSOME", "ER", "GOLGI", "MITOCHONDRIA",
+          "NUCLEARPERIPHERY", "NUCLEI", "NUCLEOLUS", "PEROXISOME", "SPINDLE", "SPINDLEPOLE", "VACUOLARMEMBRANE",
+          "VACUOLE", "DEAD", "GHOST"]
+HDF5_FILES = ["Chong_train_set.hdf5", "Chong_valid_set.hdf5", "Chong_test_set.hdf5"]
+CROP = 64
+_TIFF_SUFFIXES = (".tif", ".tiff")
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise UserError("reading CyCLOPS's DeepLoc HDF5 files needs h5py: pip install h5py") from exc
+    return h5py
+
+
+def _hdf5_label_names(f, path) -> list[str]:
+    names = None
+    if "Index1_columns" in f:
+        names = f["Index1_columns"][...]
+    elif "Index1_columns" in f.attrs:
+        names = f.attrs["Index1_columns"]
+    if names is None:
+        return LABELS
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in np.asarray(names).reshape(-1)]
+    return [n.strip().upper() for n in names]
+
+
+def _hdf5_table(data_dir: Path, files: list[str]) -> pd.DataFrame:
+    h5py = _h5py()
+    frames = []
+    for name in files:
+        path = data_dir / name
+        with h5py.File(path, "r") as f:
+            for key in ("data1", "Index1"):
+                if key not in f:
+                    raise UserError(f"{path}: no dataset {key!r}; expected the DeepLoc layout (data1, Index1)")
+            onehot = np.asarray(f["Index1"][...])
+            n_pixels = f["data1"].shape[1] if f["data1"].ndim == 2 else -1
+            names = _hdf5_label_names(f, path)
+        if onehot.ndim != 2 or onehot.shape[1] != len(names):
+            raise UserError(f"{path}: Index1 has shape {onehot.shape}; expected (cells, {len(names)}) one-hot labels")
+        if n_pixels != 2 * CROP * CROP:
+            raise UserError(f"{path}: data1 rows hold {n_pixels} values; expected {2 * CROP * CROP} "
+                            f"(GFP then RFP, {CROP}x{CROP} each)")
+        hot = onehot > 0
+        per_row = hot.sum(axis=1)
+        if (per_row != 1).any():
+            bad = int(np.flatnonzero(per_row != 1)[0])
+            raise UserError(f"{path}: Index1 row {bad} marks {int(per_row[bad])} classes; expected exactly one")
+        labels = np.asarray(names, dtype=object)[hot.argmax(axis=1)]
+        frames.append(pd.DataFrame({"label": labels, "file": name, "index": np.arange(len(labels))}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _tiff_table(data_dir: Path) -> pd.DataFrame:
+    rows, unpaired = [], []
+    for folder in sorted(p for p in data_dir.iterdir() if p.is_dir()):
+        stems: dict[str, dict[str, str]] = {}
+        for f in sorted(folder.iterdir()):
+            if f.suffix.lower() not in _TIFF_SUFFIXES:
+                continue
+            stem, _, channel = f.stem.rpartition("_")
+            if channel.lower() in CHANNELS and stem:
+                stems.setdefault(stem, {})[channel.lower()] = f"{folder.name}/{f.name}"
+        for stem, chans in stems.items():
+            if set(chans) != set(CHANNELS):
+                unpaired.append(f"{folder.name}/{stem}")
+                continue
+            rows.append({"label": folder.name, "image": stem, "gfp": chans["gfp"], "rfp": chans["rfp"]})
+    if unpaired:
+        raise UserError(f"{data_dir}: {len(unpaired)} crop(s) lack a GFP or RFP file, e.g. {unpaired[0]}_gfp.tif / "
+                        "_rfp.tif; every crop needs both channels")
+    return pd.DataFrame(rows, columns=["label", "image", "gfp", "rfp"])
+
+
+def image_table(data_dir: str | Path) -> pd.DataFrame:
+    """One row per crop: ``label`` plus where its pixels are (``file``/``index`` for the HDF5 files, ``gfp``/``rfp``
+    paths for the TIFF tree). Reads labels only."""
+    data_dir = Path(data_dir)
+    present = [name for name in HDF5_FILES if (data_dir / name).is_file()]
+    table = _hdf5_table(data_dir, present) if present else _tiff_table(data_dir)
+    if table.empty:
+        raise UserError(f"{data_dir}: no CyCLOPS crops found: expected {', '.join(HDF5_FILES)} (DeepLoc HDF5) or "
+                        "class folders of <CLASS>_<n>_gfp.tif / _rfp.tif pairs")
+    return table
+
+
+def read_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 512):
+    """(GFP, RFP) 64x64 planes per row of ``image_table``, in the table's order."""
+    data_dir = Path(data_dir)
+    if "file" in table.columns:
+        h5py = _h5py()
+        for start in range(0, len(table), chunk):
+            part = table.iloc[start:start + chunk]
+            for file, rows in part.groupby("file", sort=False):
+                idx = rows["index"].to_numpy()
+                order = np.argsort(idx, kind="stable")
+                with h5py.File(data_dir / file, "r") as f:
+                    block = np.asarray(f["data1"][np.sort(idx).tolist()])  # h5py wants increasing indices
+                cells = np.empty_like(block)
+                cells[order] = block
+                for cell in cells.reshape(len(cells), 2, CROP, CROP):
+                    yield [cell[0], cell[1]]
+        return
+    from cytoimagenet.builder.image import UnreadableImage, read_channel
+
+    for gfp, rfp in zip(table["gfp"], table["rfp"]):
+        planes = []
+        for rel in (gfp, rfp):
+            try:
+                planes.append(read_channel(data_dir / rel)[0])
+            except UnreadableImage as why:
+                raise UserError(f"{data_dir / rel}: {why}") from None
+        yield planes

@@ -102,3 +102,99 @@ def test_coos7_features_table_rows_match_their_images(tmp_path):
         rows = table[table["split"] == split].sort_values("index")
         got = np.stack(rows["features"].to_numpy()) * 65535
         assert np.allclose(got, np.stack([v, 2 * v], axis=1), atol=1e-2)
+
+
+def _deeploc_files(tmp_path, h5py, with_names: bool):
+    """The DeepLoc layout: data1 (N, 8192) = GFP plane then RFP plane, 64x64 row-major; Index1 (N, 19) one-hot."""
+    from cytoimagenet.suite.tasks import cyclops
+
+    expected = []
+    for f_i, name in enumerate(cyclops.HDF5_FILES):
+        n = 3
+        classes = [(f_i * 5 + j * 7) % 19 for j in range(n)]
+        rows, onehot = [], np.zeros((n, 19), np.float32)
+        for j, c in enumerate(classes):
+            gfp = np.full((64, 64), 100.0 * (f_i * 10 + j + 1), np.float32)
+            rfp = np.full((64, 64), 7.0 * (f_i * 10 + j + 1), np.float32)
+            gfp[0, 1] = 1.0  # row-major: the second value of the row is pixel (0, 1) of the GFP plane
+            rows.append(np.concatenate([gfp.ravel(), rfp.ravel()]))
+            onehot[j, c] = 1
+            expected.append((cyclops.LABELS[c], gfp, rfp))
+        with h5py.File(tmp_path / name, "w") as f:
+            f["data1"], f["Index1"] = np.stack(rows), onehot
+            if with_names:
+                f["Index1_columns"] = np.array([s.lower().encode() for s in cyclops.LABELS])
+    return expected
+
+
+@pytest.mark.parametrize("with_names", [False, True])
+def test_cyclops_deeploc_hdf5_reader_pools_files_and_splits_channels(tmp_path, with_names):
+    h5py = pytest.importorskip("h5py")
+    from cytoimagenet.suite.tasks import cyclops
+
+    expected = _deeploc_files(tmp_path, h5py, with_names)
+    table = cyclops.image_table(tmp_path)
+    assert table["label"].tolist() == [lab for lab, _, _ in expected]
+    assert table["file"].tolist() == [n for n in cyclops.HDF5_FILES for _ in range(3)]
+    got = list(cyclops.read_images(tmp_path, table.iloc[::-1], chunk=2))  # any order, chunks across files
+    for (lab, gfp, rfp), (g, r) in zip(expected[::-1], got):
+        np.testing.assert_array_equal(g, gfp)
+        np.testing.assert_array_equal(r, rfp)
+
+
+def test_cyclops_deeploc_reader_refuses_a_wrong_layout(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    from cytoimagenet.suite.tasks import cyclops
+
+    with h5py.File(tmp_path / cyclops.HDF5_FILES[0], "w") as f:
+        f["data1"], f["Index1"] = np.zeros((2, 4096), np.float32), np.eye(19)[:2]
+    with pytest.raises(UserError, match="8192"):
+        cyclops.image_table(tmp_path)
+    with h5py.File(tmp_path / cyclops.HDF5_FILES[0], "w") as f:
+        f["data1"], f["Index1"] = np.zeros((2, 8192), np.float32), np.zeros((2, 19))
+    with pytest.raises(UserError, match="row 0 marks 0 classes"):
+        cyclops.image_table(tmp_path)
+
+
+def test_cyclops_tiff_tree_pairs_channels_by_name_and_labels_by_folder(tmp_path):
+    from cytoimagenet.suite.tasks import cyclops
+
+    # what the original evaluation read: <CLASS>/<CLASS>_<n>_{gfp,rfp}.tif, DEAD and GHOST folders included
+    values = {}
+    for c_i, cls in enumerate(["ACTIN", "DEAD", "ER", "GHOST", "SPINDLEPOLE"]):
+        (tmp_path / cls).mkdir()
+        for n in range(2):
+            v = float(c_i * 10 + n + 1)
+            tifffile.imwrite(tmp_path / cls / f"{cls}_{c_i * 2 + n}_gfp.tif", np.full((64, 64), 100 * v, np.float32))
+            tifffile.imwrite(tmp_path / cls / f"{cls}_{c_i * 2 + n}_rfp.tif", np.full((64, 64), v, np.float32))
+            values[f"{cls}_{c_i * 2 + n}"] = v
+    table = cyclops.image_table(tmp_path)
+    assert len(table) == 10 and set(table["label"]) == {"ACTIN", "DEAD", "ER", "GHOST", "SPINDLEPOLE"}
+    assert all(stem.startswith(lab + "_") for stem, lab in zip(table["image"], table["label"]))
+    for (gfp, rfp), stem in zip(cyclops.read_images(tmp_path, table), table["image"]):
+        assert gfp[0, 0] == 100 * values[stem] and rfp[0, 0] == values[stem]
+    (tmp_path / "ER" / "ER_4_rfp.tif").unlink()
+    with pytest.raises(UserError, match="lack a GFP or RFP"):
+        cyclops.image_table(tmp_path)
+
+
+def test_cyclops_features_end_to_end_on_the_tiff_tree(tmp_path):
+    from cytoimagenet.suite.evaluate import evaluate_table
+
+    rng = np.random.default_rng(0)
+    for cls, level in (("ACTIN", 0.2), ("ER", 0.8), ("DEAD", 0.5)):
+        (tmp_path / cls).mkdir()
+        for n in range(4):
+            gfp = np.clip(rng.normal(level, 0.01, (64, 64)), 0, 1).astype(np.float32)
+            tifffile.imwrite(tmp_path / cls / f"{cls}_{n}_gfp.tif", gfp)
+            tifffile.imwrite(tmp_path / cls / f"{cls}_{n}_rfp.tif", np.full((64, 64), 0.5, np.float32))
+    feats = F.extract_task_features("cyclops", tmp_path, "per_channel", _MeanNet())
+    assert np.stack(feats["features"]).shape == (12, 2)
+    result, _ = evaluate_table("cyclops", tmp_path, feats, k=3)
+    assert result["n_dropped"]["DEAD"] == 4
+    assert result["results"]["loo"]["accuracy"] == 1.0  # mean GFP separates ACTIN from ER
+
+
+def test_float_crops_are_read_as_unit_range_or_16_bit_counts():
+    assert F.to_unit(np.array([[0.25, 1.0]], np.float32)).tolist() == [[0.25, 1.0]]
+    np.testing.assert_allclose(F.to_unit(np.array([[655.35, 65535.0]], np.float32)), [[0.01, 1.0]], rtol=1e-6)
