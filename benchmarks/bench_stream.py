@@ -157,17 +157,17 @@ def run_datasets(release: Path, n: int, epoch: int = 0) -> int:
     """`datasets` streaming over the same shards, shuffled alike, with the identical resize + rotation."""
     from datasets import load_dataset
 
-    from cytoimagenet.loaders.augment import resize_rotate
+    from cytoimagenet.loaders.augment import Workspace, resize_rotate_uint8
     from cytoimagenet.loaders.streaming import _angle
 
     files = sorted(str(p) for p in (release / "data").glob("train-*.tar"))
     ds = load_dataset("webdataset", data_files={"train": files}, split="train", streaming=True)
     ds = ds.shuffle(seed=epoch, buffer_size=1000)
     images, labels, done = [], [], 0
+    work = Workspace()
     for ex in ds:
         pixels = np.asarray(ex["png"].convert("L"))
-        out = resize_rotate(pixels, SIZE, _angle(0, epoch, ex["__key__"]))
-        images.append(np.rint(out).astype(np.uint8))
+        images.append(resize_rotate_uint8(pixels, SIZE, _angle(0, epoch, ex["__key__"]), work=work))
         labels.append(int(ex["cls"]))
         if len(images) == BATCH:
             np.stack(images), np.asarray(labels)

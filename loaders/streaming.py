@@ -24,11 +24,14 @@ permutation and each consumer's shuffle buffer are seeded from them, the rotatio
 epoch, key) alone, never from time, process ids or torch's worker seeds. Call ``set_epoch`` before each epoch (with
 ``persistent_workers=False``, the DataLoader default, workers see it).
 
-Memory. The shuffle buffer holds compressed samples (a 512 px PNG is ~100-200 kB) in reused buffers:
-``shuffle_buffer`` samples, fewer if they would exceed ``shuffle_bytes`` (256 MiB) -- per consumer, whatever the
-size of the release or of its images.
+Memory. The shuffle buffer holds where each sample's PNG is (shard, offset, size), not its bytes: the tar headers
+are read and checked in order, the kernel is asked to read the shard ahead in large sequential chunks, and a
+sample's bytes are read from the page cache when it leaves the buffer, just before decoding. The window is
+``shuffle_buffer`` samples, fewer if their PNGs would exceed ``shuffle_bytes`` (256 MiB) -- per consumer, whatever
+the size of the release or of its images; that window lives in the (shared, reclaimable) page cache, not in the
+process. If memory pressure evicts it before use, those reads go back to the disk, out of order but correct.
 
-Images come out as uint8 (0..255, rounded once, after the float32 warp) or float32 in [0, 1]; numpy batches are
+Images come out as uint8 (0..255: the float32 warp rounded once, see ``augment.resize_rotate_uint8``) or float32 in [0, 1]; numpy batches are
 NHWC (Keras' channels_last), torch batches NCHW, unless ``layout`` says otherwise; ``channels=3`` repeats the gray
 channel for models built for RGB input (EfficientNetB0 as the original training used it).
 """
@@ -45,8 +48,8 @@ import numpy as np
 
 from cytoimagenet.errors import UserError
 from cytoimagenet.loaders import augment
-from cytoimagenet.loaders.augment import default_backend, resize_rotate
-from cytoimagenet.loaders.shards import (DECODERS, ByteSlots, RawSample, Shard, decode_png, iter_shard,
+from cytoimagenet.loaders.augment import Workspace, default_backend, resize_rotate, resize_rotate_uint8
+from cytoimagenet.loaders.shards import (DECODERS, RawSample, Shard, decode_png, iter_shard,
                                          parse_label, wuffs_available)
 from cytoimagenet.seeding import key_seed
 
@@ -218,15 +221,15 @@ def _register_with_torch(cls) -> None:
 
 
 def _shuffled(items: Iterator[RawSample], size: int, rng: np.random.Generator, max_bytes: int) -> Iterator[RawSample]:
-    """A shuffle buffer of ``size`` samples, or fewer when they would hold more than ``max_bytes`` of PNG (so the
-    memory of a consumer stays bounded whatever the image size)."""
+    """A shuffle buffer of ``size`` samples, or fewer when their PNGs would add up to more than ``max_bytes`` (so
+    the read-ahead window of a consumer stays bounded whatever the image size)."""
     buffer: list = []
     held = 0
     picks, k, picks_for = np.empty(0, dtype=np.int64), 0, 0
     for item in items:
         if not buffer or (len(buffer) < size and held < max_bytes):
             buffer.append(item)
-            held += len(item.png)
+            held += item.size
             continue
         if k == len(picks) or picks_for != len(buffer):
             # draws in blocks: one numpy call per 1024 samples, not one per sample
@@ -234,7 +237,7 @@ def _shuffled(items: Iterator[RawSample], size: int, rng: np.random.Generator, m
         j = picks[k]
         k += 1
         out = buffer[j]
-        held += len(item.png) - len(out.png)
+        held += item.size - out.size
         buffer[j] = item
         yield out
     rng.shuffle(buffer)
@@ -335,23 +338,24 @@ class Stream:
             a, b, owned = worker_range(lo, hi, batches, self.batch_size, worker, num_workers)
         return segments(counts, shard_order(len(counts), self.seed, epoch, self.shuffle), a, b), owned
 
-    def _raw(self, epoch: int, worker: int, num_workers: int, slots: Optional[ByteSlots] = None) -> Iterator[RawSample]:
+    def _raw(self, epoch: int, worker: int, num_workers: int) -> Iterator[RawSample]:
         segs, _ = self.plan(epoch, worker, num_workers)
         shards = self.release.shards
         items = (raw for seg in segs for raw in iter_shard(shards[seg.shard].path, seg.start, seg.stop,
-                                                           shards[seg.shard].samples, slots))
+                                                           shards[seg.shard].samples, deferred=True))
         if self.shuffle:
             rng = np.random.default_rng(key_seed(self.seed, "buffer", epoch, self.world_size, self.rank,
                                                  num_workers, worker))
             items = _shuffled(items, self.shuffle_buffer, rng, self.shuffle_bytes)
         return items
 
-    def samples(self, slots: Optional[ByteSlots] = None) -> Iterator[tuple[int, RawSample]]:
-        """(epoch, raw sample) of this consumer from the current epoch on (one epoch unless resampled), undecoded."""
+    def samples(self) -> Iterator[tuple[int, RawSample]]:
+        """(epoch, raw sample) of this consumer from the current epoch on (one epoch unless resampled), undecoded
+        and unread (``raw.read_png()`` reads its PNG bytes)."""
         worker, num_workers = _worker()
         epoch = self.epoch
         while True:
-            for raw in self._raw(epoch, worker, num_workers, slots):
+            for raw in self._raw(epoch, worker, num_workers):
                 yield epoch, raw
             if not self.resampled:
                 return
@@ -366,45 +370,31 @@ class Stream:
         produced = 0
         float_out = self.dtype == "float32"
         scale = np.float32(1 / 255) if float_out else None
-        direct = float_out and self.channels == 1  # the warp can write straight into the batch
         scratch = np.empty((size, size), np.float32)
         scratch8 = np.empty((size, size), np.uint8)
+        work = Workspace()
         merge = augment.cv2.merge if (augment.cv2 is not None and self.channels == 3 and self.layout == "NHWC") else None
-        # values are within 0..255, so OpenCV's saturating |x| cast is exactly "round half to even, to uint8"
-        to_uint8 = augment.cv2.convertScaleAbs if augment.cv2 is not None else None
         images = labels = keys = None
         i = 0
-        slots = ByteSlots() if self.shuffle else None
-        for epoch, raw in self.samples(slots):
+        for epoch, raw in self.samples():
             if images is None:
                 images, labels, keys, i = self._new_batch(bs), np.empty(bs, np.int64), [], 0
-            pixels = decode_png(raw.png, raw.key, self.decoder)
-            if raw.slot is not None:
-                slots.give(raw.slot)
+            pixels = decode_png(raw.read_png(), raw.key, self.decoder)
             angle = _angle(self.seed, epoch, raw.key) if self.rotate else 0.0
-            if direct:
-                resize_rotate(pixels, size, angle, out=images[i], scale=scale, backend=self.backend)
+            if self.channels == 1:  # straight into the batch
+                if float_out:
+                    resize_rotate(pixels, size, angle, out=images[i], scale=scale, backend=self.backend, work=work)
+                else:
+                    resize_rotate_uint8(pixels, size, angle, out=images[i], backend=self.backend, work=work)
             else:
-                out = resize_rotate(pixels, size, angle, out=scratch, scale=scale, backend=self.backend)
-                if not float_out:
-                    if to_uint8 is not None and self.channels == 1:  # round + cast in one pass, into the batch
-                        slot = images[i]
-                        if to_uint8(out, dst=slot).ctypes.data == slot.ctypes.data:
-                            out = None
-                    elif to_uint8 is not None:
-                        out = to_uint8(out, dst=scratch8)
-                    else:
-                        np.rint(out, out=out)
-                        scratch8[...] = out
-                        out = scratch8
-                if out is None:
-                    pass
-                elif self.channels == 1:
-                    images[i] = out
-                elif merge is not None:  # interleaving channels: OpenCV's merge is ~5x numpy's repeat
+                if float_out:
+                    out = resize_rotate(pixels, size, angle, out=scratch, scale=scale, backend=self.backend, work=work)
+                else:
+                    out = resize_rotate_uint8(pixels, size, angle, out=scratch8, backend=self.backend, work=work)
+                if merge is not None:  # interleaving channels: OpenCV's merge is ~5x numpy's repeat
                     slot = images[i]
                     merged = merge([out, out, out], dst=slot)
-                    if merged.ctypes.data != slot.ctypes.data:
+                    if merged is not slot:
                         slot[...] = merged
                 elif self.layout == "NHWC":
                     images[i] = out[..., None]

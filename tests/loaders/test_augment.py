@@ -88,3 +88,23 @@ def test_tiny_and_oblong_images_upscale_with_reflection(backend):
     out = resize_rotate(tiny, 64, 45.0, backend=backend)
     assert out.shape == (64, 64)
     np.testing.assert_allclose(out, 77.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_uint8_output_is_the_rounded_float32_warp(backend):
+    # the stream's default uint8 batches warp 8-bit pixels directly (OpenCV): the bytes must be exactly what
+    # rounding the float32 warp gives, for downscaled, upscaled and oblong images at any angle
+    from cytoimagenet.loaders.augment import Workspace, resize_rotate_uint8
+
+    rng = np.random.default_rng(7)
+    work = Workspace()
+    for shape in ((300, 300), (64, 200), (40, 40), (517, 260)):
+        yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+        smooth = 128 + 80 * np.sin(xx / 7.0) * np.cos(yy / 5.0)
+        image = np.clip(smooth + rng.normal(0, 20, shape), 0, 255).astype(np.uint8)
+        for angle in (0.0, 17.3, 90.0, 211.9, rng.uniform(0, 360)):
+            expected = np.rint(resize_rotate(image, 56, angle, backend=backend))
+            out = np.empty((56, 56), np.uint8)
+            got = resize_rotate_uint8(image, 56, angle, out=out, backend=backend, work=work)
+            assert got is out and got.dtype == np.uint8
+            np.testing.assert_array_equal(got, expected.astype(np.uint8), err_msg=f"{shape} at {angle} degrees")

@@ -148,13 +148,24 @@ def test_colour_png_becomes_luminance():
     assert out[0, 0] == np.asarray(Image.fromarray(rgb).convert("L"))[0, 0]
 
 
-def test_reused_read_buffers_hold_exact_images(tmp_path):
-    from cytoimagenet.loaders.shards import ByteSlots
-
+def test_deferred_samples_read_their_exact_bytes_after_the_reader_moved_on(tmp_path):
     pngs = [png_bytes(np.full((8 + i, 8), i, np.uint8)) for i in range(6)]
     write_tar_atomic(tmp_path / "s.tar", [(f"k{i}", {"png": p, "json": b"{}", "cls": b"0"}) for i, p in enumerate(pngs)])
-    slots = ByteSlots()
-    for i, raw in enumerate(iter_shard(tmp_path / "s.tar", slots=slots)):
-        assert bytes(raw.png) == pngs[i] and len(raw.slot) >= len(pngs[i])
-        assert decode_png(raw.png, raw.key).shape == (8 + i, 8)
-        slots.give(raw.slot)
+    held = list(iter_shard(tmp_path / "s.tar", 1, None, expected=6, deferred=True))  # the shard is fully parsed
+    assert [r.png for r in held] == [None] * 5
+    for raw in reversed(held):  # any order, as a shuffle buffer draws them
+        i = int(raw.key[1:])
+        assert raw.read_png() == pngs[i]
+        assert decode_png(raw.read_png(), raw.key).shape == (8 + i, 8)
+    fh = held[0].file.fh
+    del held, raw
+    assert fh.closed  # the shard closes with its last sample
+
+
+def test_deferred_reader_still_refuses_a_truncated_shard(tmp_path):
+    pngs = [png_bytes(np.full((64, 64), i, np.uint8)) for i in range(3)]
+    write_tar_atomic(tmp_path / "s.tar", [(f"k{i}", {"png": p, "json": b"{}", "cls": b"0"}) for i, p in enumerate(pngs)])
+    data = (tmp_path / "s.tar").read_bytes()
+    (tmp_path / "cut.tar").write_bytes(data[:len(data) // 2])
+    with pytest.raises(UserError, match="truncated"):
+        list(iter_shard(tmp_path / "cut.tar", deferred=True))
