@@ -11,6 +11,7 @@ import os
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -76,23 +77,42 @@ def write_error(path: Path, exc: OSError, what: str = "file") -> str:
             "then run the build again: it resumes where it stopped")
 
 
-def write_tar_atomic(path: Path, samples: list[tuple[str, dict[str, bytes]]]) -> tuple[str, int]:
+def write_tar_atomic(path: Path, samples: Iterable[tuple[str, dict[str, bytes]]]) -> tuple[str, int]:
     """Write a WebDataset tar (members '<key>.<ext>', key order as given) to a temp name, fsync, rename.
-    Returns (sha256, bytes). A failed write (disk full, no permission) leaves neither the temp file nor a
-    partial shard behind, and raises a UserError naming the shard and the cause."""
+    ``samples`` may be a generator: each sample is written as it comes, so a shard never has to fit in memory.
+    Returns (sha256, bytes). A failed write (disk full, no permission), or an exception from ``samples``, leaves
+    neither the temp file nor a partial shard behind; a failed write raises a UserError naming the shard and the
+    cause."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    from_samples: list[OSError] = []
+
+    def produced():
+        # an OSError raised while *making* a sample (reading a source) is not a failed write: let it pass as is
+        it = iter(samples)
+        while True:
+            try:
+                item = next(it)
+            except StopIteration:
+                return
+            except OSError as exc:
+                from_samples.append(exc)
+                raise
+            yield item
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             with tarfile.open(fileobj=fh, mode="w", format=tarfile.PAX_FORMAT) as tf:
-                for key, members in samples:
+                for key, members in produced():
                     for ext in sorted(members):
                         tf.addfile(*_member(f"{key}.{ext}", members[ext]))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
+        if from_samples and exc is from_samples[0]:
+            raise
         raise UserError(write_error(path, exc, "shard")) from exc
     finally:
         try:
@@ -145,46 +165,50 @@ def crop_box(row: dict, height: int, width: int, seed: int) -> tuple[float, int,
 
 
 def run_shard(task: ShardTask) -> ShardResult:
-    samples, records, quarantine = [], [], []
-    for row in task.rows:
-        root = Path(task.source_roots[row["source_id"]])
-        box = None
-        try:
-            channels, depth = read_sample(row, root)
-            if row.get("crop"):
-                box = crop_box(row, *channels[0].shape, task.seed)
-                _, x0, x1, y0, y1 = box
-                channels = [c[y0:y1, x0:x1] for c in channels]
-            # crops are re-normalised: merge() normalises whatever region it is given
-            image = merge(channels, task.percentile_low, task.percentile_high)
-        except UnreadableImage as exc:
-            quarantine.append(_quarantine(row, f"unreadable: {exc}"))
-            continue
-        except CropTooSmall as exc:
-            quarantine.append(_quarantine(row, f"too small: {exc}"))
-            continue
-        reason = qc_reason(image)
-        if reason is not None:
-            quarantine.append(_quarantine(row, reason))
-            continue
-        entry = task.entries[row["source_id"]]
-        record = SampleRecord(
-            **{k: row[k] for k in RECORD_PASSTHROUGH},
-            database=entry["database"], name=entry["name"], dir_name=entry["dir_name"],
-            crop=box is not None, scaling=box[0] if box else 1.0,
-            x_min=box[1] if box else None, x_max=box[2] if box else None,
-            y_min=box[3] if box else None, y_max=box[4] if box else None,
-            source_files=list(row["source_files"]), channels=list(row["channels"]),
-            bit_depth=depth, height=int(image.shape[0]), width=int(image.shape[1]),
-        )
-        label_id = task.label_ids[record.label]
-        samples.append((record.key, {
-            "png": encode_png(image, task.compress_level),
-            "json": record.to_json_bytes(),
-            "cls": str(label_id).encode(),
-        }))
-        records.append({**record.model_dump(mode="json"), "label_id": label_id, "shard": task.name})
-    sha, size = write_tar_atomic(Path(task.out_path), samples)
+    records, quarantine = [], []
+
+    def samples():
+        # one sample in memory at a time: each PNG goes into the temp tar as soon as it is encoded
+        for row in task.rows:
+            root = Path(task.source_roots[row["source_id"]])
+            box = None
+            try:
+                channels, depth = read_sample(row, root)
+                if row.get("crop"):
+                    box = crop_box(row, *channels[0].shape, task.seed)
+                    _, x0, x1, y0, y1 = box
+                    channels = [c[y0:y1, x0:x1] for c in channels]
+                # crops are re-normalised: merge() normalises whatever region it is given
+                image = merge(channels, task.percentile_low, task.percentile_high)
+            except UnreadableImage as exc:
+                quarantine.append(_quarantine(row, f"unreadable: {exc}"))
+                continue
+            except CropTooSmall as exc:
+                quarantine.append(_quarantine(row, f"too small: {exc}"))
+                continue
+            reason = qc_reason(image)
+            if reason is not None:
+                quarantine.append(_quarantine(row, reason))
+                continue
+            entry = task.entries[row["source_id"]]
+            record = SampleRecord(
+                **{k: row[k] for k in RECORD_PASSTHROUGH},
+                database=entry["database"], name=entry["name"], dir_name=entry["dir_name"],
+                crop=box is not None, scaling=box[0] if box else 1.0,
+                x_min=box[1] if box else None, x_max=box[2] if box else None,
+                y_min=box[3] if box else None, y_max=box[4] if box else None,
+                source_files=list(row["source_files"]), channels=list(row["channels"]),
+                bit_depth=depth, height=int(image.shape[0]), width=int(image.shape[1]),
+            )
+            label_id = task.label_ids[record.label]
+            records.append({**record.model_dump(mode="json"), "label_id": label_id, "shard": task.name})
+            yield record.key, {
+                "png": encode_png(image, task.compress_level),
+                "json": record.to_json_bytes(),
+                "cls": str(label_id).encode(),
+            }
+
+    sha, size = write_tar_atomic(Path(task.out_path), samples())
     return ShardResult(task.name, task.out_path, sha, size, records, quarantine)
 
 

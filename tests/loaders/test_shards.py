@@ -169,3 +169,22 @@ def test_deferred_reader_still_refuses_a_truncated_shard(tmp_path):
     (tmp_path / "cut.tar").write_bytes(data[:len(data) // 2])
     with pytest.raises(UserError, match="truncated"):
         list(iter_shard(tmp_path / "cut.tar", deferred=True))
+
+
+def test_shard_writer_streams_samples_and_leaves_nothing_when_they_fail(tmp_path):
+    made = []
+
+    def samples(fail_at=None):
+        for i in range(4):
+            if i == fail_at:
+                raise PermissionError(13, "Permission denied", f"source_{i}.tif")
+            made.append(i)
+            yield f"k{i}", {"png": PNG, "json": b"{}", "cls": b"0"}
+
+    write_tar_atomic(tmp_path / "a.tar", samples())
+    write_tar_atomic(tmp_path / "b.tar", list(samples()))
+    assert (tmp_path / "a.tar").read_bytes() == (tmp_path / "b.tar").read_bytes()  # a generator writes the same bytes
+    # an error from reading a source is that error, not a "cannot write shard", and no temp or partial shard stays
+    with pytest.raises(PermissionError, match="source_2"):
+        write_tar_atomic(tmp_path / "c.tar", samples(fail_at=2))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tar", "b.tar"]
