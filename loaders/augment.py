@@ -48,16 +48,25 @@ def _reduce_factors(h: int, w: int, size: int) -> tuple[int, int]:
     return max(1, h // size), max(1, w // size)
 
 
-def _box_reduce(image: np.ndarray, ky: int, kx: int, backend: str) -> np.ndarray:
+def _box_reduce(image: np.ndarray, size: int, backend: str, work: Optional["Workspace"] = None) -> np.ndarray:
+    """The integer box-average reduction (step 1 above); with OpenCV and ``work``, into a reused buffer."""
+    if image.ndim != 2:
+        raise ValueError(f"expected a (H, W) grayscale image, got shape {image.shape}")
+    h, w = image.shape
+    ky, kx = _reduce_factors(h, w, size)
     if ky == 1 and kx == 1:
         return image
-    h, w = image.shape
     hh, ww = h // ky * ky, w // kx * kx
     # crop the remainder symmetrically so the reduced image keeps the original centre
     y0, x0 = (h - hh) // 2, (w - ww) // 2
     image = image[y0:y0 + hh, x0:x0 + ww]
     if backend == "cv2":
-        return cv2.resize(image, (ww // kx, hh // ky), interpolation=cv2.INTER_AREA)
+        dst = work.get("small", (hh // ky, ww // kx), np.uint8) if work is not None else None
+        small = cv2.resize(image, (ww // kx, hh // ky), dst=dst, interpolation=cv2.INTER_AREA)
+        if dst is not None:
+            _into(dst, small)
+            return dst
+        return small
     return image.reshape(hh // ky, ky, ww // kx, kx).mean(axis=(1, 3), dtype=np.float32)
 
 
@@ -74,18 +83,14 @@ def inverse_matrix(src_h: int, src_w: int, size: int, angle: float) -> np.ndarra
 
 
 class Workspace:
-    """Scratch buffers and per-size geometry reused from one image to the next.
+    """Scratch buffers reused from one image to the next.
 
     A stream warps thousands of images of a few sizes: allocating the reduced and padded copies afresh for each
-    costs page faults and cold memory, and recomputing the geometry costs Python time (together ~5-10% of the
-    per-sample work besides decoding). Buffers grow to the largest image seen and are handed out as contiguous
+    costs page faults and cold memory. Buffers grow to the largest image seen and are handed out as contiguous
     views of their first pixels."""
-
-    MAX_PLANS = 1024
 
     def __init__(self):
         self._buffers: dict[str, np.ndarray] = {}
-        self.plans: dict[tuple[int, int, int], tuple] = {}
 
     def get(self, role: str, shape: tuple[int, int], dtype) -> np.ndarray:
         n = shape[0] * shape[1]
@@ -104,16 +109,13 @@ def resize_rotate(image: np.ndarray, size: int, angle: float = 0.0, *, out: Opti
     commutes). ``out``, when given, is a C-contiguous (size, size) float32 array written in place; ``work`` keeps
     intermediate buffers between calls (one per thread)."""
     backend = backend or default_backend()
-    if image.ndim != 2:
-        raise ValueError(f"expected a (H, W) grayscale image, got shape {image.shape}")
     if out is None:
         out = np.empty((size, size), np.float32)
     rotating = angle % 360 != 0
     if backend == "cv2" and rotating:
         _warp_cv2(image, size, angle, out, scale, work or Workspace())
         return out
-    ky, kx = _reduce_factors(*image.shape, size)
-    small = _box_reduce(image, ky, kx, backend)
+    small = _box_reduce(image, size, backend)
     h, w = small.shape
     src = small.astype(np.float32)
     if scale is not None:
@@ -140,8 +142,6 @@ def resize_rotate_uint8(image: np.ndarray, size: int, angle: float = 0.0, *, out
     if out is None:
         out = np.empty((size, size), np.uint8)
     if backend == "cv2" and angle % 360 != 0:
-        if image.ndim != 2:
-            raise ValueError(f"expected a (H, W) grayscale image, got shape {image.shape}")
         _warp_cv2(image, size, angle, out, None, work or Workspace(), uint8=True)
         return out
     warped = resize_rotate(image, size, angle, backend=backend, work=work)
@@ -154,52 +154,18 @@ def resize_rotate_uint8(image: np.ndarray, size: int, angle: float = 0.0, *, out
     return out
 
 
-def _warp_plan(h: int, w: int, size: int) -> tuple:
-    """What a cv2 warp of an (h, w) image to ``size`` needs besides the angle: the crop and size of the box
-    reduction, the reduced size, the scale factors, and a reflection pad wide enough for every angle."""
-    ky, kx = _reduce_factors(h, w, size)
-    crop = None
-    if ky > 1 or kx > 1:
-        hh, ww = h // ky * ky, w // kx * kx
-        # crop the remainder symmetrically so the reduced image keeps the original centre
-        y0, x0 = (h - hh) // 2, (w - ww) // 2
-        crop = (slice(y0, y0 + hh), slice(x0, x0 + ww))
-        h, w = hh // ky, ww // kx
-    sy, sx = h / size, w / size
-    # the output window's corners reach (|a| + |b|) * size / 2 from the centre: at most sqrt(2) * scale * size / 2
-    reach = math.sqrt(2.0) * max(sx, sy) * size / 2.0
-    pad = int(math.ceil(max(0.0, reach - min(h, w) / 2.0))) + 2
-    co = (size - 1) / 2.0
-    return crop, (w, h), sx, sy, (w - 1) / 2.0 + pad, (h - 1) / 2.0 + pad, co, pad, (h + 2 * pad, w + 2 * pad)
-
-
 def _warp_cv2(image: np.ndarray, size: int, angle: float, out: np.ndarray, scale: Optional[float],
               work: Workspace, uint8: bool = False) -> None:
-    h, w = image.shape
-    plan = work.plans.get((h, w, size))
-    if plan is None:
-        if len(work.plans) >= work.MAX_PLANS:
-            work.plans.clear()
-        plan = work.plans[(h, w, size)] = _warp_plan(h, w, size)
-    crop, reduced, sx, sy, cx, cy, co, pad, shape = plan
-    if crop is not None:
-        small = work.get("small", (reduced[1], reduced[0]), np.uint8)
-        r = cv2.resize(image[crop], reduced, dst=small, interpolation=cv2.INTER_AREA)
-        if r is not small:
-            small[...] = r
-    else:
-        small = image
+    small = _box_reduce(image, size, "cv2", work)
+    h, w = small.shape
+    m = inverse_matrix(h, w, size, angle)
     # reflecting the border into a padded copy first keeps every sample of the warp inside the image: OpenCV then
     # takes its fast interior path for all pixels instead of testing each one (~25% of the warp)
+    pad = _pad_for(m, h, w, size)
+    m[:, 2] += pad
+    shape = (h + 2 * pad, w + 2 * pad)
     padded8 = work.get("padded8", shape, np.uint8)
-    r = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REFLECT, dst=padded8)
-    if r is not padded8:
-        padded8[...] = r
-    # the inverse map of inverse_matrix(), shifted into the padded frame (plain floats: this runs per sample)
-    t = math.radians(angle)
-    c, s = math.cos(t), math.sin(t)
-    a, b, d, e = sx * c, -sx * s, sy * s, sy * c
-    m = np.array(((a, b, cx - (a + b) * co), (d, e, cy - (d + e) * co)))
+    _into(padded8, cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REFLECT, dst=padded8))
     if uint8:
         src = padded8
     else:
@@ -210,10 +176,8 @@ def _warp_cv2(image: np.ndarray, size: int, angle: float, out: np.ndarray, scale
             np.multiply(padded8, np.float32(scale), out=src)
     # every sample lies inside the padded image, so the border mode never applies: replicate is OpenCV's cheapest
     # (~15% faster than reflect for 8-bit images)
-    r = cv2.warpAffine(src, m, (size, size), dst=out, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                       borderMode=cv2.BORDER_REPLICATE)
-    if r is not out:
-        out[...] = r
+    _into(out, cv2.warpAffine(src, m, (size, size), dst=out, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_REPLICATE))
 
 
 def _into(out: np.ndarray, result: np.ndarray) -> None:

@@ -67,7 +67,8 @@ class _ShardFile:
 @dataclass
 class RawSample:
     """One sample of a shard, undecoded. ``png`` holds the member's bytes, or is None for a deferred sample
-    (``iter_shard(..., deferred=True)``), whose bytes :meth:`read_png` fetches from the shard on demand."""
+    (``iter_shard(..., deferred=True)``), whose bytes :meth:`read_png` fetches on demand from ``file`` at offset
+    ``at``. ``size`` is the PNG member's size in both cases."""
 
     key: str
     png: Optional[bytes]
@@ -238,11 +239,10 @@ def _sample(key: str, members: dict, where: str, shard: Optional[_ShardFile] = N
         missing = [e for e in ("png", "cls") if members.get(e) is None]
         raise UserError(f"{where}: sample {key!r} lacks {missing}")
     if shard is not None:
+        # a member cut short by truncation is caught by the header parser, which must find the next header
         at, size = members["png"]
-        if at + size > os.fstat(shard.fh.fileno()).st_size if False else False:
-            pass
         return RawSample(key, None, members["cls"], at, size, shard)
-    return RawSample(key, members["png"], members["cls"])
+    return RawSample(key, members["png"], members["cls"], size=len(members["png"]))
 
 
 def parse_label(data: bytes, key: str) -> int:
