@@ -201,7 +201,8 @@ def extract(images: Iterable[list[np.ndarray]], method: str, extractor: Callable
 # --- native layouts (I/O) -----------------------------------------------------------------------------
 
 
-def _read(path: Path) -> np.ndarray:
+def read_plane(path: Path) -> np.ndarray:
+    """One 2-D image file at full depth; an unreadable file is a UserError naming it."""
     from cytoimagenet.builder.image import UnreadableImage, read_channel
 
     try:
@@ -220,7 +221,7 @@ def bbbc021_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[n
             name = row[f"Image_FileName_{ch}"]
             candidates = [data_dir / rel / name, data_dir / rel.rsplit("/", 1)[-1] / name]
             path = next((c for c in candidates if c.is_file()), candidates[0])
-            chans.append(_read(path))
+            chans.append(read_plane(path))
         yield chans
 
 
@@ -229,18 +230,15 @@ def rxrx1_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.
     data_dir = Path(data_dir)
     for _, row in table.iterrows():
         base = data_dir / "images" / str(row["experiment"]) / f"Plate{row['plate']}"
-        yield [_read(base / f"{row['well']}_s{row['site']}_w{w}.png") for w in range(1, 7)]
+        yield [read_plane(base / f"{row['well']}_s{row['site']}_w{w}.png") for w in range(1, 7)]
 
 
 def coos7_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 256) -> Iterable[list[np.ndarray]]:
     """Protein and nucleus crops read from the split HDF5 files, ``chunk`` rows at a time."""
+    from .hdf5 import iter_rows
     from .tasks import coos7
 
-    for start in range(0, len(table), chunk):
-        part = table.iloc[start:start + chunk]
-        for file, rows in part.groupby("file", sort=False):
-            block = coos7.read_images(data_dir, file, rows["index"].to_numpy())
-            yield from ([img[0], img[1]] for img in block)
+    return ([img[0], img[1]] for img in iter_rows(data_dir, table, "data", coos7.HDF5, chunk))
 
 
 def cyclops_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray]]:

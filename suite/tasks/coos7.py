@@ -21,6 +21,7 @@ import pandas as pd
 
 from cytoimagenet.errors import UserError
 
+from ..hdf5 import h5py_module, read_rows
 from ..knn import Metric, accuracy_summary, encode_labels, knn_classify
 from ..table import features_matrix, require_columns
 
@@ -94,17 +95,12 @@ def embedding_points(table: pd.DataFrame, source: str = "features table") -> tup
 # --- native layout (I/O) ------------------------------------------------------------------------------
 
 
-def _h5py():
-    try:
-        import h5py
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise UserError("reading COOS-7's HDF5 files needs h5py: pip install h5py") from exc
-    return h5py
+HDF5 = "COOS-7's HDF5 files"
 
 
 def image_table(data_dir: str | Path) -> pd.DataFrame:
     """One row per image over the split files present: split, label, file, index. Reads labels only."""
-    h5py = _h5py()
+    h5py = h5py_module(HDF5)
     data_dir = Path(data_dir)
     frames = []
     for split, name in FILES.items():
@@ -124,12 +120,4 @@ def image_table(data_dir: str | Path) -> pd.DataFrame:
 
 def read_images(data_dir: str | Path, file: str, indices: np.ndarray) -> np.ndarray:
     """(n, 2, H, W) uint16 crops (protein, nucleus) at the given rows of one split file."""
-    h5py = _h5py()
-    indices = np.asarray(indices)
-    order = np.argsort(indices)
-    with h5py.File(Path(data_dir) / file, "r") as f:
-        # h5py fancy indexing wants increasing indices
-        block = f["data"][np.sort(indices).tolist()]
-    out = np.empty_like(block)
-    out[order] = block
-    return out
+    return read_rows(Path(data_dir) / file, "data", indices, HDF5)

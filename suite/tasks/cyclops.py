@@ -34,6 +34,7 @@ import pandas as pd
 
 from cytoimagenet.errors import UserError
 
+from ..hdf5 import h5py_module, iter_rows
 from ..knn import Metric, accuracy_summary, encode_labels, exclude_self, knn_classify
 from ..table import features_matrix, require_columns
 
@@ -92,12 +93,7 @@ CROP = 64
 _TIFF_SUFFIXES = (".tif", ".tiff")
 
 
-def _h5py():
-    try:
-        import h5py
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise UserError("reading CyCLOPS's DeepLoc HDF5 files needs h5py: pip install h5py") from exc
-    return h5py
+HDF5 = "CyCLOPS's DeepLoc HDF5 files"
 
 
 def _hdf5_label_names(f, path) -> list[str]:
@@ -113,7 +109,7 @@ def _hdf5_label_names(f, path) -> list[str]:
 
 
 def _hdf5_table(data_dir: Path, files: list[str]) -> pd.DataFrame:
-    h5py = _h5py()
+    h5py = h5py_module(HDF5)
     frames = []
     for name in files:
         path = data_dir / name
@@ -176,26 +172,11 @@ def read_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 512):
     """(GFP, RFP) 64x64 planes per row of ``image_table``, in the table's order."""
     data_dir = Path(data_dir)
     if "file" in table.columns:
-        h5py = _h5py()
-        for start in range(0, len(table), chunk):
-            part = table.iloc[start:start + chunk]
-            for file, rows in part.groupby("file", sort=False):
-                idx = rows["index"].to_numpy()
-                order = np.argsort(idx, kind="stable")
-                with h5py.File(data_dir / file, "r") as f:
-                    block = np.asarray(f["data1"][np.sort(idx).tolist()])  # h5py wants increasing indices
-                cells = np.empty_like(block)
-                cells[order] = block
-                for cell in cells.reshape(len(cells), 2, CROP, CROP):
-                    yield [cell[0], cell[1]]
+        for cell in iter_rows(data_dir, table, "data1", HDF5, chunk):
+            planes = cell.reshape(2, CROP, CROP)
+            yield [planes[0], planes[1]]
         return
-    from cytoimagenet.builder.image import UnreadableImage, read_channel
+    from ..features import read_plane
 
     for gfp, rfp in zip(table["gfp"], table["rfp"]):
-        planes = []
-        for rel in (gfp, rfp):
-            try:
-                planes.append(read_channel(data_dir / rel)[0])
-            except UnreadableImage as why:
-                raise UserError(f"{data_dir / rel}: {why}") from None
-        yield planes
+        yield [read_plane(data_dir / gfp), read_plane(data_dir / rfp)]
