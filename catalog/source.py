@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Callable, Literal, Optional
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cytoimagenet.catalog.licences import Licence, get_licence
 from cytoimagenet.errors import UserError
 
 # Columns of the records table every adapter returns: one row per source image (a set of channel files that
@@ -31,6 +32,39 @@ RECORD_COLUMNS = (
 LABEL_COLUMNS = ("organism", "cell_type", "cell_visible", "phenotype", "compound", "gene", "sirna")
 
 
+# The facts an entry's `evidence` may name a source for. Every fact carries where it comes from (repository and
+# path, or page); a fact nobody could establish says "unknown: <what that costs>".
+EVIDENCE_FACTS = ("layout", "channels", "labels", "licence", "download", "organism", "cell_type", "microscopy")
+
+
+class DownloadFile(BaseModel):
+    """One file a distributor serves."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    path: str = Field(description="Where it lands, relative to ROOT/<id>/ (for an archive: the archive's name).")
+    bytes: Optional[int] = Field(None, description="Size as served; None when the distributor states none.")
+    sha256: Optional[str] = None
+    md5: Optional[str] = None
+    unpack: Optional[bool] = Field(None, description="Unpack the archive (None: by extension, .zip/.tar/.tar.gz).")
+    into: str = Field(".", description="Folder under ROOT/<id>/ an archive unpacks into.")
+
+
+class Download(BaseModel):
+    """How a source is got, as its distributor documents it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    route: Literal["https", "kaggle", "idr", "manual"]
+    files: list[DownloadFile] = []
+    kaggle: Optional[str] = Field(None, description="'competitions/<slug>' or 'datasets/<owner>/<slug>'.")
+    tree: Optional[str] = Field(None, description="idr: the study's folder URL on the IDR file server, mirrored.")
+    total_bytes: Optional[int] = Field(None, description="The whole download, when the files list no sizes.")
+    instructions: str = Field("", description="The one-line manual step, or what a route cannot do for the user.")
+    evidence: str = Field(description="Where these facts come from (page, or repository and path).")
+
+
 class SourceEntry(BaseModel):
     """What the catalog knows of one source dataset."""
 
@@ -50,6 +84,30 @@ class SourceEntry(BaseModel):
     adapter: Optional[str] = Field(None, description="Adapter function name; None while the source is not adaptable.")
     layout: str = Field("", description="One line on the native layout the adapter reads.")
     note: str = ""
+    evidence: dict[str, str] = Field(
+        default_factory=dict, description=f"fact ({', '.join(EVIDENCE_FACTS)}) -> where it comes from.")
+    evaluation_only: bool = Field(
+        False, description="A transfer-evaluation set: a build leaves it out unless it is named with --source.")
+    in_cytoimagenet: bool = Field(True, description="One of the 40 sources of the published CytoImageNet.")
+    download: Optional[Download] = None
+
+    @field_validator("licence")
+    @classmethod
+    def _known_licence(cls, value: str) -> str:
+        get_licence(value)
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _known_facts(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(EVIDENCE_FACTS))
+        if unknown:
+            raise ValueError(f"evidence for unknown fact(s) {unknown}; facts: {', '.join(EVIDENCE_FACTS)}")
+        return value
+
+    @property
+    def licence_terms(self) -> Licence:
+        return get_licence(self.licence)
 
 
 class Source:
@@ -102,6 +160,37 @@ def safe_id(text: str) -> str:
     return _UNSAFE.sub("_", str(text)).strip("_")
 
 
+WARNINGS = "warnings"  # key of DataFrame.attrs under which an adapter leaves its warnings
+
+
+def warn(df: pd.DataFrame, message: str) -> pd.DataFrame:
+    """Record a warning about a source's metadata (a label column absent or empty, say) on its records table;
+    the build report and manifest carry it. Returns `df`."""
+    df.attrs.setdefault(WARNINGS, [])
+    if message not in df.attrs[WARNINGS]:
+        df.attrs[WARNINGS].append(message)
+    return df
+
+
+def warnings_of(df: pd.DataFrame) -> list[str]:
+    return list(df.attrs.get(WARNINGS, []))
+
+
+def label_column(df: pd.DataFrame, names, path: Path, *, label: str) -> pd.Series:
+    """The first of `names` (a native label column) present in `df`, as strings; when none is present, or the
+    column is empty for the whole table, a warning on `df` naming the file and columns, and an all-None column:
+    a label never vanishes without a message."""
+    names = [names] if isinstance(names, str) else list(names)
+    for name in names:
+        if name in df.columns:
+            values = df[name]
+            if values.isna().all() or values.astype(str).str.strip().eq("").all():
+                warn(df, f"{path}: column {name!r} ({label}) is empty in every row; no {label} labels from it")
+            return values
+    warn(df, f"{path}: none of the column(s) {', '.join(map(repr, names))} ({label}) is present; no {label} labels")
+    return pd.Series(None, index=df.index, dtype=object)
+
+
 def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
     # label columns and microscopy are optional: absent means "none" (or the entry's default)
     missing = [c for c in ("sample_id", "group", "source_files", "channels") if c not in df.columns]
@@ -124,6 +213,11 @@ def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
     out["microscopy"] = df["microscopy"] if "microscopy" in df.columns else entry.modality
     out["source_files"] = df["source_files"].map(list)
     out["channels"] = df["channels"].map(list)
+    for col in LABEL_COLUMNS:
+        # a label column the adapter produced but left empty everywhere is a lost label, said aloud
+        if col in df.columns and out[col].isna().all() and len(out):
+            warn(df, f"source {entry.id!r}: the adapter's {col} column is empty for every image")
+    out.attrs[WARNINGS] = warnings_of(df)
     dup = out["sample_id"].duplicated(keep=False)
     if dup.any():
         raise UserError(

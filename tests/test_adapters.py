@@ -95,7 +95,7 @@ def test_rxrx1_missing_metadata_is_a_user_error(tmp_path):
 def test_labels_are_lowercased_and_genes_get_the_targeted_suffix():
     from cytoimagenet.catalog.source import SourceEntry, standardise_records
 
-    entry = SourceEntry(id="x", database="d", name="n", dir_name="x", homepage="h", licence="l", citation="c",
+    entry = SourceEntry(id="x", database="d", name="n", dir_name="x", homepage="h", licence="CC0-1.0", citation="c",
                         modality="fluorescence", channels=["a"])
     raw = pd.DataFrame({"sample_id": ["1", "2"], "group": ["g", "g"], "source_files": [["a.png"], ["b.png"]],
                         "channels": [["a"], ["a"]], "gene": ["RAB5A|Tp53", "actb targeted"],

@@ -19,7 +19,7 @@ ENTRY = SourceEntry(
     name="Synthetic cells",
     dir_name="bbbc005",
     homepage="https://bbbc.broadinstitute.org/BBBC005",
-    licence="CC BY 3.0 (verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
     citation=(
         "Lehmussola A, Ruusuvuori P, Selinummi J, Huttunen H, Yli-Harja O. Computational framework for "
         "simulating fluorescence microscope images with cell populations. IEEE Trans Med Imaging "

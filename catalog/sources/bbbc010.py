@@ -20,7 +20,7 @@ ENTRY = SourceEntry(
     name="C. elegans live/dead assay",
     dir_name="bbbc010",
     homepage="https://bbbc.broadinstitute.org/BBBC010",
-    licence="CC BY 3.0 (verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
     citation=(
         "Moy TI, Conery AL, Larkins-Ford J, et al. High-throughput screen for novel antimicrobials using a "
         "whole animal infection model. ACS Chem Biol 4(7):527-533 (2009); " + layouts.BBBC_CITATION

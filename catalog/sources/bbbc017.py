@@ -11,7 +11,7 @@ ENTRY = SourceEntry(
     name="Human HT29 colon-cancer cells shRNAi screen",
     dir_name="bbbc017",
     homepage="https://bbbc.broadinstitute.org/BBBC017",
-    licence="CC BY 3.0 (verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
     citation=(
         "Moffat J, Grueneberg DA, Yang X, et al. A lentiviral RNAi library for human and mouse genes applied "
         "to an arrayed viral high-content screen. Cell 124(6):1283-1298 (2006) (verify); " + layouts.BBBC_CITATION

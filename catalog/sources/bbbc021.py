@@ -20,7 +20,7 @@ ENTRY = SourceEntry(
     name="Human MCF7 cells - compound-profiling experiment",
     dir_name="bbbc021",
     homepage="https://bbbc.broadinstitute.org/BBBC021",
-    licence="CC BY-NC-SA 3.0",
+    licence="CC-BY-NC-SA-3.0",  # was: CC BY-NC-SA 3.0
     citation=(
         "Caie PD et al. High-content phenotypic profiling of drug response signatures across distinct cancer "
         "cells. Mol Cancer Ther 9(6):1913-26 (2010); Ljosa V, Sokolnicki KL, Carpenter AE. Annotated "
@@ -31,6 +31,10 @@ ENTRY = SourceEntry(
     organism="human",
     cell_type="mcf-7",
     adapter="read",
+    # the BBBC021 transfer-evaluation set: the original kept it out of CytoImageNet so that pretraining never
+    # sees the evaluation images
+    evaluation_only=True,
+    in_cytoimagenet=False,
     layout="BBBC021_v1_image.csv + BBBC021_v1_moa.csv; 16-bit TIFF per channel under <plate>/",
 )
 

@@ -21,7 +21,7 @@ ENTRY = SourceEntry(
     name="Human U2OS cells - compound cell-painting experiment",
     dir_name="bbbc022",
     homepage="https://bbbc.broadinstitute.org/BBBC022",
-    licence="CC0 1.0 (verify)",
+    licence="CC0-1.0",  # was: CC0 1.0 (verify)
     citation=(
         "Gustafsdottir SM, Ljosa V, Sokolnicki KL, et al. Multiplex cytological profiling assay to measure "
         "diverse cellular states. PLoS One 8(12):e80999 (2013); Bray MA, Gustafsdottir SM, Rohban MH, et al. "

@@ -11,7 +11,7 @@ ENTRY = SourceEntry(
     name="Human U2OS cells - RNAi Cell Painting experiment",
     dir_name="bbbc025",
     homepage="https://bbbc.broadinstitute.org/BBBC025",
-    licence="CC0 1.0 (verify)",
+    licence="CC0-1.0",  # was: CC0 1.0 (verify)
     citation=(
         "Singh S, Wu X, Ljosa V, et al. Morphological profiles of RNAi-induced gene knockdown are highly "
         "reproducible but dominated by seed effects. PLoS One 10(7):e0131370 (2015); " + layouts.BBBC_CITATION

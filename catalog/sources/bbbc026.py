@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Human Hepatocyte and Murine Fibroblast cells - Co-culture experiment",
     dir_name="bbbc026",
     homepage="https://bbbc.broadinstitute.org/BBBC026",
-    licence="CC BY 3.0 (verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
     citation=(
         "Logan DJ, Shan J, Bhatia SN, Carpenter AE. Quantifying co-cultured cell phenotypes in "
         "high-throughput using pixel-based classification. Methods 96:6-11 (2016); " + layouts.BBBC_CITATION

@@ -19,7 +19,7 @@ ENTRY = SourceEntry(
     name="Kaggle 2018 Data Science Bowl",
     dir_name="bbbc038",
     homepage="https://bbbc.broadinstitute.org/BBBC038",
-    licence="CC0 1.0 (verify)",
+    licence="CC0-1.0",  # was: CC0 1.0 (verify)
     citation=(
         "Caicedo JC, Goodman A, Karhohs KW, et al. Nucleus segmentation across imaging experiments: the 2018 "
         "Data Science Bowl. Nat Methods 16(12):1247-1253 (2019); " + layouts.BBBC_CITATION

@@ -22,7 +22,7 @@ ENTRY = SourceEntry(
     name="P. vivax (malaria) infected human blood smears",
     dir_name="bbbc041",
     homepage="https://bbbc.broadinstitute.org/BBBC041",
-    licence="CC BY-NC-SA 3.0 (verify)",
+    licence="CC-BY-NC-SA-3.0",  # was: CC BY-NC-SA 3.0 (verify)
     citation=(
         "Hung J, Carpenter A. Applying faster R-CNN for object detection on malaria images. CVPR Workshops "
         "(2017); " + layouts.BBBC_CITATION

@@ -11,7 +11,7 @@ ENTRY = SourceEntry(
     name="Human White Blood Cells",
     dir_name="bbbc045",
     homepage="https://bbbc.broadinstitute.org/BBBC045",
-    licence="CC BY 3.0 (verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
     citation=(
         "Lippeveld M, Knill C, Ladlow E, et al. Classification of human white blood cells using machine "
         "learning for stain-free imaging flow cytometry. Cytometry A 97(3):308-319 (2020) (verify); "

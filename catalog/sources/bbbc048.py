@@ -11,7 +11,7 @@ ENTRY = SourceEntry(
     name="Cell Cycle Jurkat Cells",
     dir_name="bbbc048",
     homepage="https://bbbc.broadinstitute.org/BBBC048",
-    licence="CC BY 3.0 (verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
     citation=(
         "Eulenberg P, Köhler N, Blasi T, et al. Reconstructing cell cycle and disease progression using deep "
         "learning. Nat Commun 8:463 (2017); " + layouts.BBBC_CITATION

@@ -11,7 +11,7 @@ ENTRY = SourceEntry(
     name="Human kidney cortex cells",
     dir_name="bbbc051",
     homepage="https://bbbc.broadinstitute.org/BBBC051",
-    licence="CC BY 3.0 (verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
     citation=(
         "Woloshuk A, Khochare S, Almulhim AF, et al. In situ classification of cell types in human kidney "
         "tissue using 3D nuclear staining. Cytometry A 99(7):707-721 (2021) (verify); " + layouts.BBBC_CITATION

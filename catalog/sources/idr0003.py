@@ -13,7 +13,7 @@ ENTRY = SourceEntry(
     name="Yeast proteome plasticity under stress (Breker et al.)",
     dir_name="idr0003",
     homepage="https://github.com/IDR/idr0003-breker-plasticity",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Breker M, Gymrek M, Schuldiner M. A novel single-cell screening platform reveals proteome plasticity"
         " during yeast stress responses. J Cell Biol 200(6):839-850 (2013)"

@@ -13,7 +13,7 @@ ENTRY = SourceEntry(
     name="Early secretory pathway siRNA screen (Simpson et al.)",
     dir_name="idr0009",
     homepage="https://github.com/IDR/idr0009-simpson-secretion",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Simpson JC, Joggerst B, Laketa V, et al. Genome-wide RNAi screening identifies human proteins with a"
         " regulatory function in the early secretory pathway. Nat Cell Biol 14(7):764-774 (2012)"

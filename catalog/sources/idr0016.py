@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Bioactive compound Cell Painting profiling (Wawer et al.)",
     dir_name="idr0016",
     homepage="https://github.com/IDR/idr0016-wawer-bioactivecompoundprofiling",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Wawer MJ, Li K, Gustafsdottir SM, et al. Toward performance-diverse small-molecule libraries for "
         "cell-based phenotypic screens using multiplexed high-dimensional profiling. Proc Natl Acad Sci USA "

@@ -13,7 +13,7 @@ ENTRY = SourceEntry(
     name="Chemical-genetic interaction screen (Breinig et al.)",
     dir_name="idr0017",
     homepage="https://github.com/IDR/idr0017-breinig-drugscreen",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Breinig M, Klein FA, Huber W, Boutros M. A chemical-genetic interaction map of small molecules using"
         " high-throughput imaging in cancer cells. Mol Syst Biol 11(12):846 (2015)"

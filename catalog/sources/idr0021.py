@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Pericentriolar material organisation (Lawo et al.)",
     dir_name="idr0021",
     homepage="https://github.com/IDR/idr0021-lawo-pericentriolarmaterial",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Lawo S, Hasegan M, Gupta GD, Pelletier L. Subdiffraction imaging of centrosomes reveals higher-order"
         " organizational features of pericentriolar material. Nat Cell Biol 14(11):1148-1158 (2012)"

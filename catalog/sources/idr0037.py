@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="HipSci iPSC cell morphology (Vigilante et al.)",
     dir_name="idr0037",
     homepage="https://github.com/IDR/idr0037-vigilante-hipsci",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Vigilante A, Laddach A, Moens N, et al. Identifying extrinsic versus intrinsic drivers of variation "
         "in cell behavior in human iPSC lines from healthy donors. Cell Rep 26(8):2078-2087 (2019)"

@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Mitotic cell atlas (Cai et al.)",
     dir_name="idr0041",
     homepage="https://github.com/IDR/idr0041-cai-mitoticatlas",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Cai Y, Hossain MJ, Hériché JK, et al. Experimental and computational framework for a dynamic protein"
         " atlas of human cell division. Nature 561(7723):411-415 (2018)"

@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Yeast meiosis nuclear remodelling (King et al.)",
     dir_name="idr0067",
     homepage="https://github.com/IDR/idr0067-king-yeastmeiosis",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "King GA, Goodman JS, Schick JG, et al. Meiotic cellular rejuvenation is coupled to nuclear "
         "remodeling in budding yeast. eLife 8:e47156 (2019)"

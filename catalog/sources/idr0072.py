@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Subcellular localisation reference library (Schormann et al.)",
     dir_name="idr0072",
     homepage="https://github.com/IDR/idr0072-schormann-subcellref",
-    licence="CC BY 4.0 (verify)",
+    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
     citation=(
         "Schormann W, Hariharan S, Andrews DW. A reference library for assigning protein subcellular "
         "localizations by image-based machine learning. J Cell Biol 219(3):e201904090 (2020)"

@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Cell health CRISPR perturbations, Cell Painting (Way et al.)",
     dir_name="idr0080",
     homepage="https://github.com/IDR/idr0080-way-perturbation",
-    licence="CC0 1.0",
+    licence="CC0-1.0",  # was: CC0 1.0
     citation=(
         "Way GP, Kost-Alimova M, Shibue T, et al. Predicting cell health phenotypes using image-based "
         "morphology profiling. Mol Biol Cell 32(9):995-1005 (2021)"

@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Adenovirus full-cycle drug screen (Georgi et al.)",
     dir_name="idr0081",
     homepage="https://github.com/IDR/idr0081-georgi-adenovirus",
-    licence="CC BY 4.0",
+    licence="CC-BY-4.0",  # was: CC BY 4.0
     citation=(
         "Georgi F, Kuttler F, Murer L, et al. A high-content image-based drug screen of clinical compounds "
         "against cell transmission of adenovirus. Sci Data 7:265 (2020)"

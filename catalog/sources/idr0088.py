@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Phenomic profiling of 1,008 small molecules (Cox et al.)",
     dir_name="idr0088",
     homepage="https://github.com/IDR/idr0088-cox-phenomicprofiling",
-    licence="CC BY-NC 4.0",
+    licence="CC-BY-NC-4.0",  # was: CC BY-NC 4.0
     citation=(
         "Cox MJ, Jaensch S, Van de Waeter J, et al. Tales of 1,008 small molecules: phenomic profiling "
         "through live-cell imaging in a panel of reporter cell lines. Sci Rep 10:13262 (2020)"

@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="Genome-wide siRNA screen of cell size and RNA production (Müller et al.)",
     dir_name="idr0093",
     homepage="https://github.com/IDR/idr0093-mueller-perturbation",
-    licence="CC BY 4.0",
+    licence="CC-BY-4.0",  # was: CC BY 4.0
     citation=(
         "Müller M, Pelkmans L, Berry S. High content genome-wide siRNA screen to investigate the coordination"
         " of cell size and RNA production. Sci Data 8:162 (2021) (verify journal)"

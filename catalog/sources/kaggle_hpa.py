@@ -19,7 +19,7 @@ ENTRY = SourceEntry(
     name="Human Protein Atlas Image Classification",
     dir_name="kaggle_hpa",
     homepage="https://www.kaggle.com/c/human-protein-atlas-image-classification",
-    licence="Kaggle competition rules; HPA images CC BY-SA 3.0 (verify)",
+    licence="unknown",  # was: Kaggle competition rules; HPA images CC BY-SA 3.0 (verify)
     citation=(
         "Ouyang W, Winsnes CF, Hjelmare M, et al. Analysis of the Human Protein Atlas Image Classification "
         "competition. Nat Methods 16(12):1254-1261 (2019)"

@@ -19,7 +19,7 @@ ENTRY = SourceEntry(
     name="Human Protein Atlas - Single Cell Classification",
     dir_name="kaggle_hpa_single",
     homepage="https://www.kaggle.com/c/hpa-single-cell-image-classification",
-    licence="Kaggle competition rules; HPA images CC BY-SA 3.0 (verify)",
+    licence="unknown",  # was: Kaggle competition rules; HPA images CC BY-SA 3.0 (verify)
     citation=(
         "Le T, Winsnes CF, Axelsson U, et al. Analysis of the Human Protein Atlas Weakly Supervised "
         "Single-Cell Classification competition. Nat Methods 19(10):1221-1229 (2022)"

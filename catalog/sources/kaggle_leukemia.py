@@ -19,7 +19,7 @@ ENTRY = SourceEntry(
     name="Leukemia Classification",
     dir_name="kaggle_leukemia",
     homepage="https://www.kaggle.com/andrewmvd/leukemia-classification",
-    licence="CC BY 3.0 (TCIA C-NMC 2019; verify)",
+    licence="CC-BY-3.0",  # was: CC BY 3.0 (TCIA C-NMC 2019; verify)
     citation=(
         "Gupta A, Gupta R. ALL Challenge dataset of ISBI 2019 (C-NMC 2019). The Cancer Imaging Archive (2019). "
         "doi:10.7937/tcia.2019.dc64i46r"

@@ -18,7 +18,7 @@ ENTRY = SourceEntry(
     name="RxRx1",
     dir_name="rxrx1",
     homepage="https://www.rxrx.ai/rxrx1",
-    licence="CC BY-NC-SA 4.0",
+    licence="CC-BY-NC-SA-4.0",  # was: CC BY-NC-SA 4.0
     citation=(
         "Sypetkowski M et al. RxRx1: A Dataset for Evaluating Experimental Batch Correction Methods. "
         "CVPR Workshops (2023)"

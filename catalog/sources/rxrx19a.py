@@ -20,7 +20,7 @@ ENTRY = SourceEntry(
     name="RxRx19a",
     dir_name="rxrx19a",
     homepage="https://www.rxrx.ai/rxrx19a",
-    licence="CC BY 4.0",
+    licence="CC-BY-4.0",  # was: CC BY 4.0
     citation=(
         "Heiser K, McLean PF, Davis CT, et al. Identification of potential treatments for COVID-19 through "
         "artificial intelligence-enabled phenomic analysis of human cells infected with SARS-CoV-2. "

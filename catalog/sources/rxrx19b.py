@@ -20,7 +20,7 @@ ENTRY = SourceEntry(
     name="RxRx19b",
     dir_name="rxrx19b",
     homepage="https://www.rxrx.ai/rxrx19b",
-    licence="CC BY 4.0",
+    licence="CC-BY-4.0",  # was: CC BY 4.0
     citation=(
         "Cuccarese MF, Earnshaw BA, Heiser K, et al. Functional immune mapping with deep-learning enabled "
         "phenomics applied to immunomodulatory and COVID-19 drug discovery. bioRxiv 2020.08.02.233064 (2020)"

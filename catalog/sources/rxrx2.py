@@ -19,7 +19,7 @@ ENTRY = SourceEntry(
     name="RxRx2",
     dir_name="rxrx2",
     homepage="https://www.rxrx.ai/rxrx2",
-    licence="CC BY-NC 4.0",
+    licence="CC-BY-NC-4.0",  # was: CC BY-NC 4.0
     citation=(
         "Cuccarese MF, Earnshaw BA, Heiser K, et al. Functional immune mapping with deep-learning enabled "
         "phenomics applied to immunomodulatory and COVID-19 drug discovery. bioRxiv 2020.08.02.233064 (2020)"

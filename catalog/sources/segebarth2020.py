@@ -19,8 +19,9 @@ ENTRY = SourceEntry(
     database="Zenodo",
     name="Data from: On the objectivity, reliability, and validity of deep learning enabled bioimage analyses",
     dir_name="segebarth2020",
+    in_cytoimagenet=False,  # a seed of this project, not one of the 40 sources of the published dataset
     homepage="https://zenodo.org/search?q=%22On%20the%20objectivity%2C%20reliability%2C%20and%20validity%20of%20deep%20learning%20enabled%20bioimage%20analyses%22",
-    licence="CC0 1.0 (verify)",
+    licence="CC0-1.0",  # was: CC0 1.0 (verify)
     citation=(
         "Segebarth D, Griebel M, Stein N, et al. On the objectivity, reliability, and validity of deep "
         "learning enabled bioimage analyses. eLife 9:e59780 (2020)"
