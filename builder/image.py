@@ -43,39 +43,72 @@ def split_plane(ref: str) -> tuple[str, int | None]:
     return ref, None
 
 
+def _series_planes(series, axes: str, rgb: bool) -> np.ndarray:
+    """A series' data as (planes, Y, X). Everything but Y and X is a plane axis (pages of ZYX/CYX/TYX, samples of
+    YXS), except the samples of an RGB photometric: those are the colours of one plane, averaged into it."""
+    data = series.asarray()
+    if rgb and "S" in axes and data.shape[axes.index("S")] in (3, 4):
+        s = axes.index("S")
+        colour = np.take(data, [0, 1, 2], axis=s).astype(np.float32)
+        data, axes = colour.mean(axis=s), axes[:s] + axes[s + 1:]
+    yx = [axes.index("Y"), axes.index("X")]
+    other = [i for i in range(data.ndim) if i not in yx]
+    return np.moveaxis(data, other + yx, list(range(data.ndim))).reshape(-1, data.shape[yx[0]], data.shape[yx[1]])
+
+
+def _palette_lookup(page, indices: np.ndarray) -> np.ndarray:
+    """A palette TIFF's indices mapped through its colour map: the gray level of a gray palette, else the mean
+    of the colours (indices are not intensities: reading them as such scrambles the image)."""
+    cmap = np.asarray(page.colormap)  # (3, 2**bits), 16-bit colour values
+    if cmap.ndim == 1:
+        cmap = np.stack([cmap] * 3)
+    colours = cmap[:, np.clip(indices, 0, cmap.shape[1] - 1)]
+    if (colours[0] == colours[1]).all() and (colours[1] == colours[2]).all():
+        return colours[0]
+    return colours.astype(np.float32).mean(axis=0)
+
+
 def _tiff_planes(path: Path, plane: int | None) -> tuple[list[np.ndarray], int]:
     import tifffile
 
     with tifffile.TiffFile(path) as tif:
-        series = tif.series[0]
-        # refused from the declared shape, before a byte of pixel data is read
-        axes = series.axes
-        plane_pixels = int(np.prod([n for n, a in zip(series.shape, axes) if a in "YX"] or series.shape[-2:]))
-        if plane_pixels > MAX_PIXELS or int(np.prod(series.shape)) > MAX_STACK_PIXELS:
+        first = tif.series[0]
+        # a file of many series (one per page, as some acquisition software writes stacks) is one stack of
+        # planes, never its first page alone; series of another plane size are previews or thumbnails
+        shape_yx = tuple(n for n, a in zip(first.shape, first.axes) if a in "YX") or first.shape[-2:]
+        series = [s for s in tif.series
+                  if (tuple(n for n, a in zip(s.shape, s.axes) if a in "YX") or s.shape[-2:]) == shape_yx]
+        # refused from the declared shapes, before a byte of pixel data is read
+        plane_pixels = int(np.prod(shape_yx))
+        total = sum(int(np.prod(s.shape)) for s in series)
+        if plane_pixels > MAX_PIXELS or total > MAX_STACK_PIXELS:
             raise UnreadableImage(
-                f"refused before decoding: declared shape {series.shape} ({axes}) exceeds the pixel limit "
-                f"({MAX_PIXELS} a plane, {MAX_STACK_PIXELS} a stack); a decompression bomb or a mislabelled file"
+                f"refused before decoding: declared shape {first.shape} ({first.axes}) x {len(series)} series exceeds "
+                f"the pixel limit ({MAX_PIXELS} a plane, {MAX_STACK_PIXELS} a stack); a decompression bomb or a "
+                "mislabelled file"
             )
         page = tif.pages[0]
-        bits = int(getattr(page, "bitspersample", 8 * series.dtype.itemsize))
+        bits = int(getattr(page, "bitspersample", 8 * first.dtype.itemsize))
         if bits == 1:
             raise UnreadableImage(_BILEVEL)
-        _check_dtype(series.dtype)
-        if plane is None and len(tif.pages) == 1 and len(series.shape) == 2:
+        _check_dtype(first.dtype)
+        photometric = getattr(page, "photometric", None)
+        if photometric == tifffile.PHOTOMETRIC.PALETTE and getattr(page, "colormap", None) is not None:
+            if len(series) != 1 or len(tif.pages) != 1:
+                raise UnreadableImage("a palette (indexed-colour) TIFF of several pages: no single intensity rule")
+            return [_palette_lookup(page, page.asarray())], 16
+        if photometric in (tifffile.PHOTOMETRIC.SEPARATED, tifffile.PHOTOMETRIC.YCBCR, tifffile.PHOTOMETRIC.CIELAB):
+            raise UnreadableImage(f"{photometric.name} colour TIFF: convert it to grayscale or RGB first")
+        rgb = photometric == tifffile.PHOTOMETRIC.RGB
+        if plane is None and len(tif.pages) == 1 and len(first.shape) == 2:
             planes = [page.asarray()]
         else:
-            # planes of a stack: pages (ZYX/CYX/TYX...) or samples (YXS); everything but Y and X is a plane axis
-            data = series.asarray()
-            axes = series.axes
-            yx = [axes.index("Y"), axes.index("X")]
-            other = [i for i in range(data.ndim) if i not in yx]
-            planes = np.moveaxis(data, other + yx, list(range(data.ndim))).reshape(-1, data.shape[yx[0]], data.shape[yx[1]])
+            stack = np.concatenate([_series_planes(s, s.axes, rgb) for s in series])
             if plane is not None:
-                if plane >= len(planes):
-                    raise UnreadableImage(f"plane {plane} requested, file has {len(planes)}")
-                planes = planes[plane:plane + 1]
-            else:
-                planes = list(planes)
+                if plane >= len(stack):
+                    raise UnreadableImage(f"plane {plane} requested, file has {len(stack)}")
+                stack = stack[plane:plane + 1]
+            planes = list(stack)
     if int(np.prod(planes[0].shape)) > MAX_PIXELS:
         raise UnreadableImage(f"{planes[0].shape} exceeds the {MAX_PIXELS}-pixel limit")
     for p in planes:
@@ -98,22 +131,49 @@ def _check_finite(arr: np.ndarray) -> None:
         raise UnreadableImage(f"non-finite pixel values (NaN or inf) in a {arr.dtype} image")
 
 
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def _is_tiff(path: Path) -> bool:
+    # by content, not by name: a TIFF saved as .png (or a PNG or GIF saved as .tif) is read by what it is
+    with open(path, "rb") as fh:
+        return fh.read(4) in _TIFF_MAGIC
+
+
+def _intensities(im: Image.Image) -> Image.Image:
+    """Pillow image modes whose raw values are not intensities, converted to ones that are: palette indices
+    (PNG, GIF, BMP) through their palette (gray palettes to their gray levels), CMYK (JPEG) to RGB by its ink
+    model (the mean of the ink planes would be an inverted image), and other colour spaces to RGB."""
+    if im.mode in ("P", "PA"):
+        if im.mode == "PA" or "transparency" in im.info:
+            im = im.convert("RGBA")
+        else:
+            im = im.convert("RGB")
+        arr = np.asarray(im)
+        if (arr[..., 0] == arr[..., 1]).all() and (arr[..., 1] == arr[..., 2]).all():
+            return im.getchannel("R")
+        return im
+    if im.mode in ("CMYK", "YCbCr", "LAB", "HSV"):
+        return im.convert("RGB")
+    return im
+
+
 def read_planes(path: Path, plane: int | None = None) -> tuple[list[np.ndarray], int]:
     """Read a file's planes at their stored bit depth: one plane when `plane` is given or the file holds one,
     else every plane of the stack (channels of a FLEX or multi-page TIFF), each merged as a channel.
     Returns (list of 2-D arrays, bit depth as stored: 8, 12, 16, 32).
 
-    TIFF (and Opera FLEX, which is TIFF) through tifffile; PNG, JPEG, BMP through Pillow, 16-bit PNG kept at 16
-    bits; RGB(A) becomes the mean of its colour planes. Raises UnreadableImage with the reason only: the caller
+    TIFF (and Opera FLEX, which is TIFF; recognised by content, whatever the name) through tifffile; PNG, JPEG,
+    BMP, GIF through Pillow, 16-bit PNG kept at 16 bits; RGB(A) becomes the mean of its colour planes, palette
+    images their palette's intensities, CMYK its RGB rendering; a file of one series per page is a stack. Raises UnreadableImage with the reason only: the caller
     names the file the way its user knows it."""
     path = Path(path)
     if not path.is_file():
         raise UnreadableImage("missing file")
     if path.stat().st_size == 0:
         raise UnreadableImage("empty file (0 bytes)")
-    suffix = path.suffix.lower()
     try:
-        if suffix in (".tif", ".tiff", ".flex"):
+        if _is_tiff(path):
             planes, bits = _tiff_planes(path, plane)
             return [_to_gray(p, path) for p in planes], bits
         else:
@@ -129,7 +189,7 @@ def read_planes(path: Path, plane: int | None = None) -> tuple[list[np.ndarray],
                     if im.mode == "1":
                         raise UnreadableImage(_BILEVEL)
                     im.load()
-                    arr = np.asarray(im)
+                    arr = np.asarray(_intensities(im))
             _check_dtype(arr.dtype)
             _check_finite(arr)
             bits = 8 * arr.dtype.itemsize if arr.dtype.kind in "ui" else 32

@@ -94,7 +94,7 @@ def test_png_encoding_is_deterministic_and_lossless():
 def test_multipage_tiff_planes_and_12bit_depth(tmp_path):
     stack = np.stack([np.full((6, 7), v, np.uint16) for v in (100, 2000, 4000)])
     stack[:, 0, 0] = 0
-    tifffile.imwrite(tmp_path / "s.tif", stack)
+    tifffile.imwrite(tmp_path / "s.tif", stack, photometric="minisblack")  # a 3-page stack, not planar RGB
     planes, bits = read_planes(tmp_path / "s.tif")
     assert len(planes) == 3 and [int(p[1, 1]) for p in planes] == [100, 2000, 4000] and bits == 16
     plane, _ = read_channel(tmp_path / "s.tif", 2)

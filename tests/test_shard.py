@@ -20,7 +20,7 @@ def task(tmp_path, r):
 
 def test_stack_under_a_single_channel_name_is_quarantined_not_merged(tmp_path):
     stack = np.random.default_rng(0).integers(0, 4000, (3, 96, 96), dtype=np.uint16)
-    tifffile.imwrite(tmp_path / "z.tif", stack)
+    tifffile.imwrite(tmp_path / "z.tif", stack, photometric="minisblack")  # a 3-page stack, not planar RGB
     result = run_shard(task(tmp_path, row(["z.tif"], ["DAPI"])))
     assert not result.records and "3 planes" in result.quarantine[0]["reason"]
     # declared as a container, its planes are the sample's channels
