@@ -137,19 +137,22 @@ class Source:
 
 
 def norm_label(value) -> Optional[str]:
-    """Lowercase, trimmed, '|'-joined tokens; None for missing or empty cells."""
+    """'|'-joined label tokens, each Unicode NFC, free of control characters, whitespace collapsed, lowercase and
+    at most 100 characters (the rules: catalog/label_text.py); None for missing or empty cells."""
+    from cytoimagenet.catalog.label_text import norm_cell
+
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
-    tokens = [t.strip().lower() for t in str(value).split("|")]
-    tokens = [t for t in dict.fromkeys(tokens) if t and t not in ("nan", "none")]
-    return "|".join(tokens) or None
+    return norm_cell(str(value))
 
 
 def gene_tokens(value: Optional[str]) -> Optional[str]:
     """Gene labels carry " targeted", so a gene never collides with a stained structure of the same name."""
+    from cytoimagenet.catalog.label_text import gene_cell
+
     if value is None:
         return None
-    return "|".join(t if t.endswith(" targeted") else f"{t} targeted" for t in value.split("|"))
+    return gene_cell(value)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -158,6 +161,20 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 def safe_id(text: str) -> str:
     """An identifier made of [A-Za-z0-9_-] only: usable in WebDataset keys (no dots) and file names."""
     return _UNSAFE.sub("_", str(text)).strip("_")
+
+
+def safe_ids(texts: pd.Series) -> pd.Series:
+    """safe_id of each, made injective: where distinct originals map to one safe id (`Week1.22123` and
+    `Week1_22123`), each of them gains a short hash of its original text; every other id stays as safe_id gives."""
+    import hashlib
+
+    texts = texts.astype(str)
+    safe = texts.map(safe_id)
+    distinct = pd.DataFrame({"safe": safe, "text": texts}).drop_duplicates()
+    clash = safe.isin(distinct.loc[distinct["safe"].duplicated(keep=False), "safe"])
+    if clash.any():
+        safe = safe.where(~clash, safe + "-" + texts.map(lambda s: hashlib.sha256(s.encode()).hexdigest()[:8]))
+    return safe
 
 
 WARNINGS = "warnings"  # key of DataFrame.attrs under which an adapter leaves its warnings
@@ -198,7 +215,7 @@ def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
         raise RuntimeError(f"adapter of {entry.id!r} did not produce columns {missing}")
     out = pd.DataFrame(index=df.index)
     out["source_id"] = entry.id
-    out["sample_id"] = df["sample_id"].map(safe_id)
+    out["sample_id"] = safe_ids(df["sample_id"])
     out["group"] = df["group"].astype(str)
     for col in LABEL_COLUMNS:
         default = getattr(entry, col, None) if col in ("organism", "cell_type") else None
@@ -233,9 +250,37 @@ def require_columns(df: pd.DataFrame, columns, path: Path) -> None:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}")
 
 
-def read_csv(path: Path, columns) -> pd.DataFrame:
+def _header(path: Path, sep: str) -> list[str]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        return next(csv.reader(fh, delimiter=sep), [])
+
+
+def read_csv(path: Path, columns, *, sep: str = ",", allow_empty: bool = False) -> pd.DataFrame:
+    """A native metadata table as strings. Tolerates what spreadsheets write (a trailing separator on every row,
+    a byte-order mark); refuses, naming the file, what would silently mislead: a duplicated column name (pandas
+    would rename the second copy and read the first), and a table with a header but no rows."""
     if not path.is_file():
         raise UserError(f"{path} not found: the source folder is not in its native layout")
-    df = pd.read_csv(path, dtype=str, keep_default_na=True)
+    header = [h.strip() for h in _header(path, sep)]
+    named = [h for h in header if h]
+    dups = sorted({h for h in named if named.count(h) > 1})
+    if dups:
+        raise UserError(
+            f"{path}: column {dups[0]!r} appears {named.count(dups[0])} times in the header; which copy holds the data "
+            "is ambiguous: remove or rename the duplicate (the source's own file has each column once)"
+        )
+    try:
+        # index_col=False: rows with one field more than the header (a trailing comma) must not shift the columns
+        df = pd.read_csv(path, dtype=str, keep_default_na=True, sep=sep, index_col=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise UserError(f"{path}: the file is empty; it should be the source's metadata table") from None
+    # the unnamed, empty column a trailing separator makes
+    blank = [c for c in df.columns if str(c).startswith("Unnamed: ") and df[c].isna().all()]
+    df = df.drop(columns=blank)
+    df.columns = [str(c).strip() for c in df.columns]
     require_columns(df, columns, path)
+    if df.empty and not allow_empty:
+        raise UserError(f"{path}: lists no images (a header and no rows); is it the complete file the source distributes?")
     return df
