@@ -32,14 +32,60 @@ def _mount_subcommands() -> None:
     from cytoimagenet.cli.pretrain import pretrain
     from cytoimagenet.cli.publish import publish
 
+    from cytoimagenet.cli.sources import check, fetch, show
+
     app.command("evaluate")(evaluate)
     app.command("pretrain")(pretrain)
     app.command("publish")(publish)
+    sources_app.command("fetch")(fetch)
+    sources_app.command("check")(check)
+    sources_app.command("show")(show)
 
 
 _mount_subcommands()
 console = Console(stderr=True)
 out_console = Console()
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from cytoimagenet import __version__
+
+        out_console.print(f"cytoimagenet {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the package version and exit."),
+) -> None:
+    """Build, validate, inspect and load CytoImageNet releases from microscopy source datasets."""
+
+
+# BuildConfig field -> the build option that sets it, so a config error names what the user typed
+CONFIG_OPTIONS = {"seed": "--seed", "min_per_class": "--min-per-class", "max_per_class": "--max-per-class",
+                  "shard_size": "--shard-size"}
+
+
+def build_config(**values):
+    """BuildConfig from CLI values; a pydantic error becomes one line naming the option(s), not pydantic's dump."""
+    import re
+
+    from pydantic import ValidationError
+
+    from cytoimagenet.validation.schema import BuildConfig
+
+    try:
+        return BuildConfig(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = next((str(part) for part in error.get("loc", ()) if str(part) in CONFIG_OPTIONS), None)
+        msg = str(error.get("msg", "")).removeprefix("Value error, ")
+        msg = re.sub("|".join(CONFIG_OPTIONS), lambda m: CONFIG_OPTIONS[m.group(0)], msg)
+        if field is not None:
+            raise UserError(f"{CONFIG_OPTIONS[field]} {values.get(field)!r}: {msg.lower()}") from None
+        raise UserError(f"{msg}; give values that satisfy it") from None
 
 # The demo sources are small, so the demo build uses class sizes that fit them.
 DEMO_MIN_PER_CLASS = 20
@@ -49,18 +95,24 @@ DEMO_SHARD_SIZE = 64
 
 @contextmanager
 def progress_bar():
-    with Progress(
+    bar = Progress(
         TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TimeRemainingColumn(), console=console, transient=False,
-    ) as bar:
-        tasks: dict[str, int] = {}
+    )
+    tasks: dict[str, int] = {}
 
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+    def update(stage: str, done: int, total: int) -> None:
+        if not tasks:  # started on the first report, so an error before any work stays one line on stderr
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        if tasks:
+            bar.stop()
 
 
 @app.command()
@@ -68,7 +120,8 @@ def demo(
     folder: Path = typer.Argument(..., help="Where to write the demo source tree (ROOT/bbbc021, ROOT/rxrx1)."),
     seed: int = typer.Option(0, help="Seed of the synthetic images; the same seed gives identical files."),
 ) -> None:
-    """Write a small synthetic source tree in the native layouts of BBBC021 and RxRx1."""
+    """Write a small synthetic source tree in the native layouts of BBBC021 and RxRx1 (marked SYNTHETIC.md: a
+    release built from it says it is synthetic, and `publish` refuses it without --allow-synthetic)."""
     from cytoimagenet.catalog.demo import write_demo_sources
 
     write_demo_sources(folder, seed=seed)
@@ -80,7 +133,7 @@ def build(
     sources: Optional[Path] = typer.Option(None, "--sources", help="ROOT holding one folder per catalog id, each as the source distributes it."),
     demo: bool = typer.Option(False, "--demo", help="Build from generated demo sources (BBBC021 + RxRx1 layouts)."),
     out: Path = typer.Option(Path("cytoimagenet"), "--out", help="Release folder; replaced atomically when the build succeeds."),
-    seed: int = typer.Option(0, help="Seed of every random choice (sampling, split, shard order)."),
+    seed: int = typer.Option(0, help="Seed of every random choice (sampling, split, shard order); 0 or above."),
     workers: int = typer.Option(1, min=1, help="Processes for the image stage (CPUs of the local Ray instance with --engine ray); never changes the output."),
     engine: str = typer.Option("local", "--engine", help="Where shard tasks run: 'local' (process pool) or 'ray' (pip install 'cytoimagenet[ray]'); the output is byte-identical."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster to join (host:port, ray://host:port or auto) with --engine ray; without it a local Ray instance is started. Sources and --out must be on storage every node mounts at the same path."),
@@ -92,32 +145,36 @@ def build(
     """Build a release: labels, split, standardised images, WebDataset shards, metadata, manifest and card."""
     from cytoimagenet.builder.executor import check_engine
     from cytoimagenet.builder.release import build_release
-    from cytoimagenet.validation.schema import BuildConfig
 
     if demo == (sources is not None):
         raise UserError("give exactly one of --demo or --sources ROOT")
     # before the demo tree is generated: a missing Ray or a typo in --engine should cost nothing
     check_engine(engine, address)
     defaults = (DEMO_MIN_PER_CLASS, DEMO_MAX_PER_CLASS, DEMO_SHARD_SIZE) if demo else (287, 1000, 1000)
-    try:
-        config = BuildConfig(
-            seed=seed,
-            min_per_class=min_per_class or defaults[0],
-            max_per_class=max_per_class or defaults[1],
-            shard_size=shard_size or defaults[2],
-        )
-    except ValueError as exc:
-        raise UserError(str(exc).splitlines()[-1]) from None
+    from cytoimagenet.catalog.demo import is_synthetic
+
+    config = build_config(
+        seed=seed,
+        min_per_class=min_per_class or defaults[0],
+        max_per_class=max_per_class or defaults[1],
+        shard_size=shard_size or defaults[2],
+        # generated images (--demo, or a tree `cytoimagenet demo` wrote) make a release that must say so
+        synthetic=demo or is_synthetic(sources),
+    )
     with tempfile.TemporaryDirectory(prefix="cytoimagenet-demo-") as tmp:
         if demo:
             from cytoimagenet.catalog.demo import write_demo_sources
 
             sources = write_demo_sources(Path(tmp), seed=seed)
+            # named: BBBC021 is evaluation-only, so a build from a sources root leaves it out unless named
+            source = source or ["bbbc021", "rxrx1"]
         with progress_bar() as update:
             report = build_release(sources, out, config, workers=workers, only=source, progress=update,
                                    engine=engine, address=address)
     for sid, why in report.skipped_sources.items():
         console.print(f"[yellow]skipped source {sid}: {why}[/yellow]")
+    for warning in report.warnings:
+        console.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
     out_console.print(
         f"release {report.version} written to {report.out}: {report.samples.get('train', 0)} train + "
         f"{report.samples.get('validation', 0)} validation samples, {report.labels} classes, {report.shards} shards, "
@@ -175,10 +232,16 @@ def info(
     from cytoimagenet.validation.release import summarise
 
     summary = summarise(release)
+    problems = summary["problems"]
     if as_json:
         out_console.print_json(json.dumps(summary))
+        if problems:
+            raise typer.Exit(1)
         return
-    out_console.print(f"[bold]{summary['name']}[/bold] {summary['version']} ({release})")
+    out_console.print(Text.assemble((summary["name"], "bold"), f" {summary['version']} ({release})"))
+    if summary["synthetic"]:
+        out_console.print(f"synthetic demo release: generated images in the native layouts of "
+                          f"{', '.join(summary['imitates']) or 'the demo sources'}; not data of those datasets")
     out_console.print(f"samples: {summary['splits']}  classes: {summary['classes']}  shards: {summary['shards']}  "
                       f"bytes: {summary['bytes']:,}  quarantined: {summary['quarantined']}")
     table = Table("category", "classes", "samples")
@@ -189,6 +252,12 @@ def info(
     for sid, n in summary["sources"].items():
         table.add_row(sid, str(n))
     out_console.print(table)
+    if problems:
+        # only what a stat shows (missing or resized shards): cheap enough for every `info`
+        for p in problems:
+            console.print(Text.assemble(("✗ ", "red"), p), soft_wrap=True)
+        console.print(f"{release}: {len(problems)} problem(s); run `cytoimagenet validate {release}` for a full check")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -214,10 +283,40 @@ def sources_list(as_json: bool = typer.Option(False, "--json", help="Print the e
     out_console.print(table)
 
 
-def main() -> None:
+def _error_line(message: str) -> None:
+    # one unwrapped line (a message naming a path with brackets must not be read as markup)
+    console.print(Text.assemble(("error: ", "bold red"), " ".join(message.split())), soft_wrap=True)
+
+
+def _click_errors():
+    # typer >= 0.20 vendors its own click; older ones raise click's own classes
     try:
-        app()
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    except ImportError:
+        from click.exceptions import NoArgsIsHelpError, UsageError
+    return NoArgsIsHelpError, UsageError
+
+
+def main() -> None:
+    """The console script: every user error (bad input, or an option the parser refuses) is one line on stderr
+    and exit status 1; --help and no arguments print the help."""
+    no_args, usage = _click_errors()
+    try:
+        code = app(standalone_mode=False)
     except UserError as exc:
-        # one unwrapped line (a message naming a path with brackets must not be read as markup)
-        console.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
+        _error_line(str(exc))
         sys.exit(1)
+    except no_args as exc:
+        exc.show()
+        sys.exit(0)
+    except usage as exc:
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        _error_line(exc.format_message() + where)
+        sys.exit(1)
+    except typer.Abort:
+        _error_line("aborted")
+        sys.exit(1)
+    except typer.TyperException as exc:  # the parser's other errors (a file option that cannot be opened, ...)
+        _error_line(exc.format_message() if hasattr(exc, "format_message") else str(exc))
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
