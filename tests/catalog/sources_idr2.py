@@ -1,0 +1,88 @@
+"""Fixtures in the real layouts of six IDR studies (idr0021, idr0067, idr0037, idr0041, idr0072, idr0080).
+
+Metadata lines are copied from the studies' own files (pinned commits of the IDR/idr00NN-* repositories the
+original CytoImageNet also pinned in its datasets_info.csv; idr0041's annotation from its curation fork
+snoopycrimecop/idr0041-cai-mitoticatlas); only the pixels are made up, at the studies' bit depths and formats.
+FIXTURES[id](root, size) writes ROOT/<id>/ and returns it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from tests.catalog.catalog_fixtures import texture, write_image
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_dv(path: Path, planes: int = 2, size: int = 8, z: int = 1, bits: int = 16) -> Path:
+    """A DeltaVision file (Priism MRC header, DV id -16224) of z sections x `planes` wavelengths, 16-bit,
+    written by the `mrc` package the builder reads DV with."""
+    import zlib
+
+    import mrc
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(zlib.crc32(path.name.encode()))
+    data = np.stack([texture((size, size), bits, rng) for _ in range(z * planes)])
+    # mrc's writer takes the shortest axis of a 4-D array as the wavelengths: (z, wavelength, y, x), z > planes
+    data = data.reshape(z, planes, size, size) if z > 1 else data
+    waves = [442, 525, 615, 0, 0][:planes] + [0] * (5 - planes)
+    mrc.imsave(str(path), data.astype(np.uint16), metadata={"wave": waves})
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------
+# idr0021: IDR/idr0021-lawo-pericentriolarmaterial @ 4fe840cb, experimentA/
+
+IDR0021_HEADER = (
+    "Dataset Name,Image Name,Characteristics [Organism],Characteristics [Cell Line],Characteristics [Cell Cycle Phase],"
+    "Experimental Condition [Antibody Target],Comment [Targeted Protein],Comment [Gene Identifier],Comment [Gene Symbol],"
+    "Comment [Gene Symbol Synonyms],Comment [Gene Annotation Comments],Channels,Mean Outer Toroid Diameter,"
+    "Standard Deviation of Outer Toroid Diameter,Number of Centrosomes Measured,Has Phenotype,Phenotype Annotation Level,"
+    "Phenotype 1,Phenotype 1 Term Name,Phenotype 1 Term Accession"
+)
+_GRCH38 = '"Gene identifiers and symbols from GRCh38.p5, Ensembl release 84, Mar 2016. Added by IDR curators."'
+IDR0021_ROWS = (
+    # (line, folder the image lies in below the study folder, planes); CEP120's two datasets reuse one name
+    (f"CDK5RAP2-C,Centrin_PCNT_Cep215_20110506_Fri-1545_0_SIR_PRJ.dv,Homo sapiens,HeLa,interphase,CDK5RAP2-C,CDK5RAP2,"
+     f"ENSG00000136861,CDK5RAP2,CEP215,{_GRCH38},442:CENT2; 525:PCNT; 615:CDK5RAP2-C,452.2 nanometers,38.1 nanometers,40,"
+     "yes,protein,protein localized to centrosome,protein localized in centrosome phenotype,CMPO_0000425",
+     "Raw-files/CDK5RAP2-C/Centrin_PCNT_Cep215_20110506", 3),
+    (f"CEP120/20111106,Cep120_gtub_001_SIR_PRJ.dv,Homo sapiens,HeLa,interphase,CEP120,CEP120,ENSG00000168944,CEP120,,"
+     f"{_GRCH38},525:CEP120; 615:TUBG1-N,364 nanometers,25.3 nanometers,54,yes,protein,protein localized to centrosome,"
+     "protein localized in centrosome phenotype,CMPO_0000425",
+     "Raw-files/CEP120/20111106", 2),
+    (f"CEP120/20111209,Cep120_gtub_001_SIR_PRJ.dv,Homo sapiens,HeLa,interphase,CEP120,CEP120,ENSG00000168944,CEP120,,"
+     f"{_GRCH38},525:CEP120; 615:TUBG1-N,364 nanometers,25.3 nanometers,54,yes,protein,protein localized to centrosome,"
+     "protein localized in centrosome phenotype,CMPO_0000425",
+     "Raw-files/CEP120/20111209", 2),
+)
+_IDR0021_INCOMING = "/uod/idr/incoming/idr0021-lawo-pericentriolarmaterial/"
+IDR0021_FILE_PATHS = [
+    f"Dataset:name:CDK5RAP2-C\t{_IDR0021_INCOMING}Raw-files/CDK5RAP2-C/Centrin_PCNT_Cep215_20110506/",
+    f"Dataset:name:CDK5RAP2-C\t{_IDR0021_INCOMING}Raw-files/CDK5RAP2-C/Cep215_NEDD1_20101116/",
+    f"Dataset:name:CEP120/20111106\t{_IDR0021_INCOMING}Raw-files/CEP120/20111106/",
+    f"Dataset:name:CEP120/20111209\t{_IDR0021_INCOMING}Raw-files/CEP120/20111209/",
+]
+
+
+def idr0021(root: Path, size: int = 8) -> Path:
+    folder = root / "idr0021"
+    write_lines(folder / "experimentA/idr0021-experimentA-annotation.csv", [IDR0021_HEADER] + [r[0] for r in IDR0021_ROWS])
+    write_lines(folder / "experimentA/idr0021-experimentA-filePaths.tsv", IDR0021_FILE_PATHS)
+    for line, where, planes in IDR0021_ROWS:
+        write_dv(folder / where / line.split(",")[1], planes=planes, size=size)
+    return folder
+
+
+FIXTURES: dict[str, Callable[[Path, int], Path]] = {
+    "idr0021": idr0021,
+}

@@ -1,0 +1,96 @@
+"""Six IDR studies read from their real layouts (fixtures in tests/catalog/sources_idr2.py): one table of
+expectations per source, one parametrised test; plus the DeltaVision reader the experiments need."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cytoimagenet.builder.image import read_planes
+from cytoimagenet.catalog.registry import get_source
+from cytoimagenet.catalog.source import warnings_of
+from tests.catalog.catalog_fixtures import check_records
+from tests.catalog.sources_idr2 import FIXTURES, write_dv
+
+# per source: sample ids (sorted), and per sample (a prefix of its id is enough) its channels, microscopy,
+# first source file and labels; `warnings`: substrings every expected warning contains
+EXPECT = {
+    "idr0021": {
+        "samples": [
+            "CDK5RAP2-C-Centrin_PCNT_Cep215_20110506_Fri-1545_0_SIR_PRJ",
+            "CEP120_20111106-Cep120_gtub_001_SIR_PRJ",
+            "CEP120_20111209-Cep120_gtub_001_SIR_PRJ",
+        ],
+        "rows": {
+            "CEP120_20111209-Cep120_gtub_001_SIR_PRJ": {
+                "channels": ["stack"], "microscopy": "fluorescence",
+                "file": "Raw-files/CEP120/20111209/Cep120_gtub_001_SIR_PRJ.dv",
+                "labels": {"organism": "human", "cell_type": "hela", "cell_visible": "centrosome",
+                           "gene": "cep120 targeted"},
+            },
+            "CDK5RAP2-C-Centrin_PCNT_Cep215_20110506_Fri-1545_0_SIR_PRJ": {
+                "channels": ["stack"], "microscopy": "fluorescence",
+                "file": "Raw-files/CDK5RAP2-C/Centrin_PCNT_Cep215_20110506/Centrin_PCNT_Cep215_20110506_Fri-1545_0_SIR_PRJ.dv",
+                "labels": {"gene": "cdk5rap2 targeted"},
+            },
+        },
+        "groups": 3,
+    },
+}
+
+
+@pytest.mark.parametrize("source_id", sorted(EXPECT))
+def test_source_reads_its_real_layout(tmp_path, source_id):
+    expect = EXPECT[source_id]
+    folder = FIXTURES[source_id](tmp_path, 8)
+    df = get_source(source_id).records(folder)
+    check_records(df, folder)
+    assert list(df["sample_id"]) == expect["samples"]
+    assert df["group"].nunique() == expect["groups"]
+    by_id = df.set_index("sample_id")
+    for sid, row in expect["rows"].items():
+        got = by_id.loc[sid]
+        assert got["channels"] == row["channels"], sid
+        assert got["microscopy"] == row["microscopy"], sid
+        assert got["source_files"][0] == row["file"], sid
+        for col, value in row["labels"].items():
+            assert got[col] == value, (sid, col)
+    assert [w for w in warnings_of(df) if not any(s in w for s in expect.get("warnings", ()))] == []
+
+
+@pytest.mark.parametrize("source_id", sorted(FIXTURES))
+def test_fixture_files_are_readable_at_qc_size(tmp_path, source_id):
+    folder = FIXTURES[source_id](tmp_path, 96)
+    df = get_source(source_id).records(folder)
+    assert len(df) >= 2
+    for files in df["source_files"]:
+        for ref in files:
+            planes, bits = read_planes(folder / ref.split("#")[0])
+            assert planes[0].shape == (96, 96) and bits in (8, 16)
+
+
+def test_deltavision_planes_read_at_full_depth_in_time_z_wavelength_order(tmp_path):
+    import mrc
+
+    data = np.zeros((3, 2, 6, 5), np.uint16)  # z, wavelength, y, x (mrc's writer takes the shortest axis as wavelengths)
+    for z in range(3):
+        for c in range(2):
+            data[z, c] = 1000 * c + 100 * z + np.arange(30, dtype=np.uint16).reshape(6, 5)
+    path = tmp_path / "cells_R3D.dv"
+    mrc.imsave(str(path), data, metadata={"wave": [525, 615, 0, 0, 0]})
+    planes, bits = read_planes(path)
+    assert bits == 16 and len(planes) == 6 and planes[0].dtype == np.uint16
+    # z-major, wavelength-minor: a projection's planes are its channels in header order
+    assert [int(p[0, 0]) for p in planes] == [0, 1000, 100, 1100, 200, 1200]
+    assert int(planes[5].max()) == 1200 + 29  # 12-bit-range values kept, not scaled to 8 bits
+    (one,), _ = read_planes(path, 3)
+    assert np.array_equal(one, data[1, 1])  # z 1, wavelength 1
+    with pytest.raises(Exception, match="plane 6 requested"):
+        read_planes(path, 6)
+
+
+def test_deltavision_fixture_writer_matches_the_reader(tmp_path):
+    path = write_dv(tmp_path / "x_SIR_PRJ.dv", planes=3, size=12)
+    planes, bits = read_planes(path)
+    assert len(planes) == 3 and planes[0].shape == (12, 12) and bits == 16
+    assert len({p.tobytes() for p in planes}) == 3  # three distinct channels, not one plane repeated
