@@ -37,6 +37,9 @@ _RC = {
     "axes.titlesize": 10,
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
+    # labels are data: `cpd_$1_$2` must print as typed, not be parsed (and fail) as maths text or sent to TeX
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 
 

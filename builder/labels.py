@@ -1,11 +1,21 @@
 """Weak-label assignment with stratified downsampling, as the CytoImageNet method describes, without the
 original's bugs.
 
-- Every `|`-separated token of the label columns is a potential label; tokens match exactly (the original's
-  regex substring match took "rab5a" rows for "rab5" and crashed on "(").
-- A label's category is the column where the token occurs in the most rows; ties go to the first column in
-  DESIGN order (organism, cell_type, cell_visible, phenotype, compound, gene, sirna). The rows of a label are all
-  rows holding the token in any label column.
+- Label text is normalised once, when an adapter's records are standardised (catalog.source.norm_label; the rules
+  are in catalog/label_text.py): Unicode NFC, control characters removed and whitespace collapsed, lowercase,
+  at most 100 characters per token (a longer token keeps 91 characters, then '…' and 8 hex digits of its
+  SHA-256, so long tokens that share a beginning stay apart). Nothing here rewrites the text again.
+- A label is a (category, token) pair: a `|`-separated token of one label column. Tokens match exactly (the
+  original's regex substring match took "rab5a" rows for "rab5" and crashed on "("). The rows of a label are the
+  rows holding its token in its own column, so a compound called "Human" or "Nucleus" is never absorbed into the
+  organism "human" or the stained structure "nucleus".
+- Names: a label is named by its token, as the original named its classes (gene tokens already end in
+  " targeted", catalog.source.gene_tokens). Where one token is a candidate in several categories, the first of
+  them in DESIGN order (organism, cell_type, cell_visible, phenotype, compound, gene, sirna) keeps the bare token
+  and each other one is named "<token> (<category>)", e.g. "human" (organism) and "human (compound)". Should that
+  name be some other label's bare token, " (<category>)" is appended again until it is not. Names depend only on
+  which pairs are candidates, never on row order or seed; a clash suffix may take a name past the 100-character
+  token cap (at most 115 characters).
 - Candidates have >= min_per_class rows; they are visited from the rarest (ties by name); an image already
   assigned is not reused; a label left with < min_per_class unused rows is skipped.
 - > 10,000 rows: stratified pre-sample of 10,000 on (dataset, organism, cell_type); > max_per_class: stratified
@@ -50,15 +60,26 @@ def token_table(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def candidate_labels(long: pd.DataFrame, min_per_class: int) -> pd.DataFrame:
-    """label, category, count (rows holding the token in any column), for labels with count >= min_per_class."""
-    rows_per_token = long.drop_duplicates(["row", "token"]).groupby("token").size().rename("count")
-    per_col = long.groupby(["token", "column"]).size().rename("n").reset_index()
-    per_col["order"] = per_col["column"].map({c: i for i, c in enumerate(CATEGORIES)})
-    per_col = per_col.sort_values(["token", "n", "order"], ascending=[True, False, True], kind="stable")
-    category = per_col.drop_duplicates("token").set_index("token")["column"]
-    out = pd.DataFrame({"count": rows_per_token, "category": category})
-    out = out[out["count"] >= min_per_class].rename_axis("label").reset_index()
-    return out.sort_values(["count", "label"], kind="stable").reset_index(drop=True)
+    """label, category, token, count (rows holding the token in that category's column), one row per (category,
+    token) pair with count >= min_per_class; named as the module docstring says; rarest first, ties by name."""
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    per_pair = long.groupby(["column", "token"]).size().rename("count").reset_index()
+    cands = per_pair[per_pair["count"] >= min_per_class].rename(columns={"column": "category"})
+    cands = cands.assign(_order=cands["category"].map(order))
+    cands = cands.sort_values(["token", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    bare = ~cands["token"].duplicated().to_numpy()
+    suffix = " (" + cands["category"] + ")"
+    label = cands["token"].where(bare, cands["token"] + suffix)
+    taken = set(cands["token"])
+    while True:
+        # a disambiguated name that is some other label's bare token ("x (compound)" as a compound's own name)
+        clash = ~bare & label.isin(taken).to_numpy()
+        if not clash.any():
+            break
+        label = label.where(~clash, label + suffix)
+    cands.insert(0, "label", label)
+    cands = cands[["label", "category", "token", "count"]]
+    return cands.sort_values(["count", "label"], kind="stable").reset_index(drop=True)
 
 
 def allocate(stratum_sizes: np.ndarray, budget: int, tiebreak: np.ndarray) -> np.ndarray:
@@ -124,12 +145,14 @@ def assign_labels(records: pd.DataFrame, min_per_class: int, max_per_class: int,
     records = records.reset_index(drop=True)
     long = token_table(records)
     candidates = candidate_labels(long, min_per_class)
-    # rows holding each candidate token, sorted: one sort of the long table, then slices
-    pairs = long.drop_duplicates(["row", "token"])
-    pairs = pairs[pairs["token"].isin(candidates["label"])].sort_values(["token", "row"], kind="stable")
-    tokens = pairs["token"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, tokens[1:] != tokens[:-1]])
-    bounds = dict(zip(tokens[starts], zip(starts, np.r_[starts[1:], len(tokens)])))
+    if candidates.empty:  # no label reaches min_per_class: the caller says so to the user
+        return records.iloc[0:0].assign(label=pd.Series(dtype=object), category=pd.Series(dtype=object))
+    # rows of each label (its token in its own column), sorted: one sort of the long table, then slices
+    keyed = candidates[["category", "token", "label"]].rename(columns={"category": "column"})
+    pairs = long.merge(keyed, on=["column", "token"]).sort_values(["label", "row"], kind="stable")
+    names = pairs["label"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+    bounds = dict(zip(names[starts], zip(starts, np.r_[starts[1:], len(names)])))
     row_array = pairs["row"].to_numpy()
     rows_of = {t: row_array[a:b] for t, (a, b) in bounds.items()}
     rank_all = hash_order(records["source_id"] + "/" + records["sample_id"], seed, "label")

@@ -65,10 +65,14 @@ def test_sampling_is_independent_of_row_order_and_seeded():
     assert pairs(a) != pairs(c)
 
 
-def test_category_is_the_column_with_most_rows():
+def test_a_label_is_a_category_and_token_pair():
+    # the phenotype "actin" is counted on its own rows only, and named apart from the stained structure
     df = records(cell_visible=["actin"] * 30, phenotype=["actin"] * 10 + [None] * 20)
-    cands = candidate_labels(token_table(df), 5)
-    assert cands.set_index("label").loc["actin", "category"] == "cell_visible"
+    cands = candidate_labels(token_table(df), 5).set_index("label")
+    assert cands[["category", "token", "count"]].to_dict("index") == {
+        "actin (phenotype)": {"category": "phenotype", "token": "actin", "count": 10},
+        "actin": {"category": "cell_visible", "token": "actin", "count": 30},
+    }
 
 
 def test_grouped_split_never_leaks_and_keeps_near_ten_percent():
