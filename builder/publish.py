@@ -79,6 +79,22 @@ class PublishReport:
         return f'load_dataset("{self.repo_id}", revision="{self.tag}")'
 
 
+def refuse_synthetic(release: Path, allow_synthetic: bool) -> None:
+    """Before the (long) validation: a demo release is generated images, and published it would pass for data."""
+    from cytoimagenet.validation.release import read_manifest
+
+    if allow_synthetic or not (Path(release) / "manifest.json").is_file():
+        return  # a missing manifest is validation's to report
+    try:
+        manifest = read_manifest(release)
+    except UserError:
+        return  # likewise a garbled one
+    if manifest.synthetic:
+        raise UserError(f"{release} is a synthetic demo release (generated images in the native layouts of "
+                        f"{', '.join(manifest.imitates) or 'the demo sources'}, not their data); refusing to publish "
+                        "it: pass --allow-synthetic to publish it anyway (e.g. to a test repo)")
+
+
 def release_files(release: Path, manifest) -> list[LocalFile]:
     """The files of a release that go to the Hub, sorted by repo path. Shards take their sha256 from the
     (already validated) manifest; the few small files are hashed here."""
@@ -152,21 +168,23 @@ def publish(
     dry_run: bool = False,
     token: Optional[str] = None,
     progress: Optional[Progress] = None,
+    allow_synthetic: bool = False,
 ) -> PublishReport:
     """Validate the release in `release_dir`, then make the dataset repo `repo_id` (branch `revision`, default
-    main) hold exactly this release in one commit tagged `v{version}`. `dry_run` plans without any network."""
-    from cytoimagenet.validation.release import validate_release
-    from cytoimagenet.validation.schema import Manifest
+    main) hold exactly this release in one commit tagged `v{version}`. `dry_run` plans without any network.
+    A synthetic (demo) release is refused unless `allow_synthetic`: on the Hub it would pass for microscopy data."""
+    from cytoimagenet.validation.release import read_manifest, validate_release
 
     progress = progress or (lambda stage, done, total: None)
     release_dir = Path(release_dir)
     if not REPO_ID.match(repo_id or ""):
         raise UserError(f"--repo {repo_id!r}: expected ORG/NAME (a Hub namespace and a dataset name)")
     branch = revision or "main"
+    refuse_synthetic(release_dir, allow_synthetic)
     problems = validate_release(release_dir, progress=progress)
     if problems:
         raise ReleaseRefused(release_dir, problems)
-    manifest = Manifest.model_validate_json((release_dir / "manifest.json").read_text())
+    manifest = read_manifest(release_dir)
     files = release_files(release_dir, manifest)
     tag = f"v{manifest.version}"
 

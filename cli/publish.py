@@ -48,6 +48,9 @@ def publish(
     private: bool = typer.Option(False, "--private",
                                  help="Create the repo private (an existing repo keeps its visibility)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and list what would be uploaded; no network."),
+    allow_synthetic: bool = typer.Option(False, "--allow-synthetic",
+                                         help="Publish a synthetic demo release (refused without this: on the Hub "
+                                              "it would pass for microscopy data)."),
 ) -> None:
     """Publish a release to a Hub dataset repo as one commit tagged v{version}.
 
@@ -64,7 +67,8 @@ def publish(
     out = Console()
     disable_progress_bars()  # ours shows the whole upload; the client's would draw one bar per file
     with _progress(console) as update:
-        report = publish_release(release, repo, revision=revision, private=private, dry_run=dry_run, progress=update)
+        report = publish_release(release, repo, revision=revision, private=private, dry_run=dry_run, progress=update,
+                                 allow_synthetic=allow_synthetic)
 
     mb = report.upload_bytes / 1e6
     if report.dry_run:

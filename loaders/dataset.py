@@ -59,6 +59,19 @@ def friendly(ds):
     raise TypeError(f"expected a datasets Dataset/IterableDataset (or dict of them), got {type(ds).__name__}")
 
 
+def _check_hub_card(repo_id: str, revision: Optional[str]) -> None:
+    """The same refusal for a Hub repo's card, when it can be fetched; if not, `datasets` reports why."""
+    from cytoimagenet.validation.release import check_card_paths
+
+    try:
+        from huggingface_hub import hf_hub_download
+
+        card = Path(hf_hub_download(repo_id, "README.md", repo_type="dataset", revision=revision))
+    except Exception:  # offline, no such repo, no card: load_dataset gives the precise error
+        return
+    check_card_paths(card.parent)
+
+
 def load(path_or_repo: Union[str, Path], split: Optional[str] = None, streaming: bool = False,
          revision: Optional[str] = None, **kwargs):
     """A CytoImageNet release as a Hugging Face dataset: ``image`` (PIL, mode L), ``label`` (ClassLabel) and the
@@ -70,11 +83,18 @@ def load(path_or_repo: Union[str, Path], split: Optional[str] = None, streaming:
     ``datasets.load_dataset``."""
     import datasets
 
+    from cytoimagenet.validation.release import check_card_paths
+
     source = str(path_or_repo)
     local = Path(source).expanduser()
     if local.exists():
         if not (local / "README.md").is_file() and not (local / "data").is_dir():
             raise FileNotFoundError(f"{local} is not a CytoImageNet release folder (no README.md card, no data/)")
+        # `datasets` follows the card's data_files wherever they point: a card naming ../x.tar, an absolute
+        # path or a URL would load files that are not this release's
+        check_card_paths(local)
         source = str(local)
+    else:
+        _check_hub_card(source, revision)
     ds = datasets.load_dataset(source, split=split, streaming=streaming, revision=revision, **kwargs)
     return friendly(ds)

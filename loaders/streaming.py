@@ -82,7 +82,7 @@ def _looks_like_repo_id(source: str) -> bool:
 
 def resolve(source: Union[str, Path], split: str, revision: Optional[str] = None) -> ReleaseShards:
     """The shards of ``split`` of a local release folder, or of a Hub dataset repo (downloaded to the HF cache)."""
-    from cytoimagenet.validation.schema import Manifest
+    from cytoimagenet.validation.release import read_manifest
 
     path = Path(source).expanduser()
     if not path.exists() and isinstance(source, str) and _looks_like_repo_id(source):
@@ -94,7 +94,7 @@ def resolve(source: Union[str, Path], split: str, revision: Optional[str] = None
     if not manifest_path.is_file():
         raise UserError(f"{path} is not a CytoImageNet release (no manifest.json); build one with `cytoimagenet build` "
                         "or pass a Hub repo id like ORG/NAME")
-    manifest = Manifest.model_validate_json(manifest_path.read_text())
+    manifest = read_manifest(path)
     shards = tuple(Shard(path / e.path, e.samples) for e in manifest.shards if e.split == split and e.samples > 0)
     if not shards:
         present = sorted({e.split for e in manifest.shards if e.samples})
@@ -376,6 +376,7 @@ class Stream:
         merge = augment.cv2.merge if (augment.cv2 is not None and self.channels == 3 and self.layout == "NHWC") else None
         images = labels = keys = None
         i = 0
+        n_labels = len(self.labels)
         for epoch, raw in self.samples():
             if images is None:
                 images, labels, keys, i = self._new_batch(bs), np.empty(bs, np.int64), [], 0
@@ -400,7 +401,14 @@ class Stream:
                     images[i] = out[..., None]
                 else:
                     images[i, 0] = images[i, 1] = images[i, 2] = out
-            labels[i] = parse_label(raw.cls, raw.key)
+            label = parse_label(raw.cls, raw.key)
+            if not 0 <= label < n_labels:
+                # a label id outside the manifest's list would train on a class that does not exist (or index
+                # out of a model's logits later, far from the cause)
+                raise UserError(f"{raw.file.name if raw.file else self.split}: sample {raw.key!r} has cls {label}, "
+                                f"outside 0..{n_labels - 1} (manifest.json lists {n_labels} labels); the shard is "
+                                "damaged: run `cytoimagenet validate` and rebuild or fetch it again")
+            labels[i] = label
             keys.append(raw.key)
             i += 1
             if i == bs:

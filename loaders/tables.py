@@ -35,22 +35,31 @@ def _file(path: Union[str, Path], relative: str, revision: Optional[str] = None)
     raise UserError(f"{path}: no such release folder or file")
 
 
+def _read(file: Path, **kwargs):
+    """pq.read_table, with a damaged or foreign file as a one-line UserError naming it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(file, **kwargs)
+    except (pa.ArrowException, OSError, KeyError, ValueError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else "no detail"
+        raise UserError(f"{file}: not a readable release table ({type(exc).__name__}: {detail}); rebuild the release "
+                        "or fetch the file again") from None
+
+
 def metadata(path: Union[str, Path], as_arrow: bool = False, columns: Optional[list[str]] = None,
              revision: Optional[str] = None):
     """The metadata table as a pandas DataFrame (or a pyarrow Table with ``as_arrow``).
 
     ``path``: a release folder, the parquet file itself, or a Hub repo id."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(_file(path, METADATA, revision), columns=columns)
+    table = _read(_file(path, METADATA, revision), columns=columns)
     return table if as_arrow else table.to_pandas()
 
 
 def labels(path: Union[str, Path], as_arrow: bool = False, revision: Optional[str] = None):
     """``labels.parquet``: label, label_id, category, train/validation/total counts, sources."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(_file(path, LABELS, revision))
+    table = _read(_file(path, LABELS, revision))
     return table if as_arrow else table.to_pandas()
 
 
@@ -69,8 +78,6 @@ def query(path: Union[str, Path], *, label: Values = None, category: Values = No
     cell_visible, phenotype, compound, gene or sirna. ``source``: catalog id (``source_id``, e.g. ``rxrx1``).
     ``split``: train or validation. A label or source that the release does not have is a ``UserError`` naming
     the closest ones, rather than an empty table."""
-    import pyarrow.parquet as pq
-
     from cytoimagenet.validation.schema import CATEGORIES, SPLITS
 
     file = _file(path, METADATA, revision)
@@ -90,7 +97,7 @@ def query(path: Union[str, Path], *, label: Values = None, category: Values = No
     for column in ("label", "source_id"):
         values = wanted[column]
         if values:
-            known = set(pq.read_table(file, columns=[column]).column(column).unique().to_pylist())
+            known = set(_read(file, columns=[column]).column(column).unique().to_pylist())
             for value in values:
                 if value not in known:
                     close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
@@ -101,7 +108,7 @@ def query(path: Union[str, Path], *, label: Values = None, category: Values = No
     for column, values in wanted.items():
         if values:
             filters.append((column, "in", values))
-    table = pq.read_table(file, columns=columns, filters=filters or None)
+    table = _read(file, columns=columns, filters=filters or None)
     return table if as_arrow else table.to_pandas()
 
 

@@ -31,8 +31,8 @@ def test_user_error_is_one_line_without_traceback(monkeypatch, capsys):
 
 
 def test_unknown_source_folder_is_named(monkeypatch, capsys, tmp_path):
-    (tmp_path / "not_a_source").mkdir()
-    code, out = run_main(monkeypatch, capsys, "build", "--sources", str(tmp_path), "--out", str(tmp_path / "o"))
+    (tmp_path / "src" / "not_a_source").mkdir(parents=True)
+    code, out = run_main(monkeypatch, capsys, "build", "--sources", str(tmp_path / "src"), "--out", str(tmp_path / "o"))
     assert code == 1 and "not_a_source" in out.err and "not a catalog source" in out.err
 
 

@@ -84,7 +84,9 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     b = _digests(demo.write_demo_sources(tmp_path / "b", seed=7, **SMALL))
     c = _digests(demo.write_demo_sources(tmp_path / "c", seed=8, **SMALL))
     assert a == b
-    assert len(a) == 3 + 3 * demo.BBBC021_ROWS - 1 + 6 * demo.RXRX1_ROWS  # csvs, TIFFs less the missing one, PNGs
+    # csvs, TIFFs less the missing one, PNGs, and the SYNTHETIC.md markers of the root and both source folders
+    assert len(a) == 3 + 3 * demo.BBBC021_ROWS - 1 + 6 * demo.RXRX1_ROWS + 3
+    assert {f"{d}{demo.SYNTHETIC_MARKER}" for d in ("", "bbbc021/", "rxrx1/")} <= set(a)
     # a new seed draws new pixels and new GUID file-name suffixes, but keeps the layout, so sample ids are stable
     assert a["bbbc021/BBBC021_v1_image.csv"] != c["bbbc021/BBBC021_v1_image.csv"]
     assert a["bbbc021/BBBC021_v1_moa.csv"] == c["bbbc021/BBBC021_v1_moa.csv"]

@@ -29,16 +29,120 @@ EXTS = {"png", "json", "cls"}
 MAX_MEMBER_BYTES = {"png": MAX_PIXELS + (1 << 20), "json": 1 << 20, "cls": 64}
 
 
+def pydantic_line(exc: ValidationError) -> str:
+    """The first error of a pydantic ValidationError as one line ('field.sub: message'), without its URL lines."""
+    errors = exc.errors()
+    if not errors:
+        return str(exc).splitlines()[0]
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    msg = str(first.get("msg", "")).removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where + ': ' if where else ''}{msg}{more}"
+
+
+def manifest_error(path: Path, exc: Exception) -> str:
+    why = pydantic_line(exc) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
+    return (f"{path}: not a valid CytoImageNet manifest ({why}); it was damaged or edited: rebuild the release "
+            "(`cytoimagenet build`) or fetch manifest.json again")
+
+
+def read_manifest(release: Path) -> Manifest:
+    """The manifest of a release folder; a missing or garbled one is a one-line UserError naming the file."""
+    from cytoimagenet.errors import UserError
+
+    path = Path(release) / "manifest.json"
+    if not path.is_file():
+        raise UserError(f"{Path(release)} is not a CytoImageNet release (no manifest.json); build one with "
+                        "`cytoimagenet build`")
+    try:
+        # bytes, not text: a garbled file need not even be UTF-8
+        return Manifest.model_validate_json(path.read_bytes())
+    except (ValidationError, ValueError, OSError) as exc:
+        raise UserError(manifest_error(path, exc)) from None
+
+
 def _load_manifest(release: Path, problems: list[str]) -> Optional[Manifest]:
     path = release / "manifest.json"
     if not path.is_file():
         problems.append(f"{path}: missing")
         return None
     try:
-        return Manifest.model_validate_json(path.read_text())
-    except (ValidationError, ValueError) as exc:
-        problems.append(f"{path}: invalid manifest: {str(exc).splitlines()[0]} ({exc})")
+        return Manifest.model_validate_json(path.read_bytes())
+    except (ValidationError, ValueError, OSError) as exc:
+        problems.append(manifest_error(path, exc))
         return None
+
+
+_GLOB = re.compile(r"[*?\[{]")
+
+
+def _outside(release: Path, pattern: object) -> Optional[str]:
+    """Why a card's data_files pattern reaches outside the release folder, or None when it stays inside."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        return f"{pattern!r} is not a relative path"
+    if "://" in pattern or pattern.startswith(("hf:", "http:", "https:")):
+        return f"{pattern!r} is a URL"
+    if pattern.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:", pattern):
+        return f"{pattern!r} is an absolute path"
+    if "\\" in pattern or ".." in pattern.split("/"):
+        return f"{pattern!r} climbs out of the release ('..' or a backslash)"
+    # the literal part before the first wildcard, resolved with symlinks: a linked data/ folder counts as outside
+    prefix = _GLOB.split(pattern, 1)[0]
+    root = release.resolve()
+    target = (release / prefix).resolve() if prefix else root
+    if target != root and root not in target.parents:
+        return f"{pattern!r} resolves to {target}, outside {root} (a symbolic link?)"
+    return None
+
+
+def card_path_problems(release: Path, meta: dict) -> list[str]:
+    """Every configs[].data_files / data_dir entry of a card's front matter that points outside the release:
+    `datasets` would read those files as if they were the release's."""
+    release = Path(release)
+    problems = []
+    configs = meta.get("configs") or []
+    if not isinstance(configs, list):
+        return [f"configs is not a list ({type(configs).__name__})"]
+    for i, config in enumerate(configs):
+        if not isinstance(config, dict):
+            problems.append(f"configs[{i}] is not a mapping")
+            continue
+        name = config.get("config_name", i)
+        patterns = []
+        if "data_dir" in config:
+            patterns.append(config["data_dir"])
+        files = config.get("data_files")
+        entries = files if isinstance(files, list) else [files] if files is not None else []
+        for entry in entries:
+            if isinstance(entry, dict):
+                value = entry.get("path")
+                patterns += value if isinstance(value, list) else [value]
+            else:
+                patterns.append(entry)
+        for pattern in patterns:
+            why = _outside(release, pattern)
+            if why:
+                problems.append(f"configs[{name!r}] data_files {why}: a card may only name files inside the release "
+                                "(e.g. data/train-*.tar); rewrite it with `cytoimagenet card` or rebuild")
+    return problems
+
+
+def check_card_paths(release: Path) -> None:
+    """Refuse (UserError) a local release whose card sends `datasets` to files outside it."""
+    from cytoimagenet.builder.card import read_front_matter
+    from cytoimagenet.errors import UserError
+
+    path = Path(release) / "README.md"
+    if not path.is_file():
+        return
+    try:
+        meta = read_front_matter(path.read_text(encoding="utf-8", errors="replace"))
+    except Exception as exc:  # yaml errors, a front matter that is not a mapping
+        raise UserError(f"{path}: unreadable dataset card ({str(exc).splitlines()[0]}); rebuild the release") from None
+    problems = card_path_problems(Path(release), meta)
+    if problems:
+        raise UserError(f"{path}: {problems[0]}")
 
 
 def iter_samples(path: Path, problems: list[str]):
@@ -130,6 +234,7 @@ def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
     except Exception as exc:
         problems.append(f"{path}: {exc}")
         return
+    problems += [f"{path}: {p}" for p in card_path_problems(release, meta)]
     try:
         from huggingface_hub import DatasetCard
 
@@ -218,7 +323,12 @@ def _check_metadata(release: Path, records: list, problems: list[str]) -> None:
     if not path.is_file():
         problems.append(f"{path}: missing")
         return
-    table = pq.read_table(path, columns=["key", "label_id", "shard"]).to_pylist()
+    try:
+        table = pq.read_table(path, columns=["key", "label_id", "shard"]).to_pylist()
+    except Exception as exc:  # pyarrow raises several types for a damaged file; each is a problem to report
+        problems.append(f"{path}: not a readable metadata table ({type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}); rebuild or fetch it again")
+        return
     in_table = {(r["key"], r["label_id"], f"data/{r['shard']}.tar") for r in table}
     in_shards = set(records)
     if in_table != in_shards:
@@ -228,22 +338,55 @@ def _check_metadata(release: Path, records: list, problems: list[str]) -> None:
         )
 
 
+def shard_file_problems(release: Path, manifest: Manifest) -> list[str]:
+    """Shards that are missing or whose size differs from the manifest: a stat per shard, nothing decoded (a
+    truncated download or a disk-full copy shows here; `validate` checks the content)."""
+    problems = []
+    for entry in manifest.shards:
+        path = Path(release) / entry.path
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            problems.append(f"{entry.path}: missing (manifest.json lists it)")
+            continue
+        except OSError as exc:
+            problems.append(f"{entry.path}: unreadable ({exc.strerror or exc})")
+            continue
+        if size != entry.bytes:
+            what = "truncated" if size < entry.bytes else "larger than listed"
+            problems.append(f"{entry.path}: {what}: {size} bytes, manifest.json says {entry.bytes}; fetch or "
+                            "rebuild the release (`cytoimagenet validate` checks every byte)")
+    return problems
+
+
 def summarise(release: Path) -> dict:
-    import pandas as pd
+    """What is in a release, from its manifest and metadata table, plus `problems`: the cheap checks (shard
+    files present and of their listed size). Unreadable files are one-line UserErrors naming the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from cytoimagenet.errors import UserError
 
     release = Path(release)
+    if not release.is_dir():
+        raise UserError(f"{release}: no such release folder")
+    manifest = read_manifest(release)
+    md_path = release / "metadata" / "metadata.parquet"
+    if not md_path.is_file():
+        raise UserError(f"{md_path}: missing; the release is incomplete: rebuild it or fetch the metadata again")
     try:
-        manifest = Manifest.model_validate_json((release / "manifest.json").read_text())
-    except FileNotFoundError:
-        raise UserError(f"{release} is not a release folder (no manifest.json)") from None
-    md = pd.read_parquet(release / "metadata" / "metadata.parquet", columns=["label", "category", "source_id"])
+        md = pq.read_table(md_path, columns=["label", "category", "source_id"]).to_pandas()
+    except (pa.ArrowException, OSError, KeyError, ValueError) as exc:
+        raise UserError(f"{md_path}: not a readable metadata table ({type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}); rebuild the release or fetch "
+                        "metadata/metadata.parquet again") from None
     cats = md.groupby("category").agg(classes=("label", "nunique"), samples=("label", "size"))
     return {
         "name": manifest.name, "version": manifest.version, "release_id": manifest.release_id,
+        "synthetic": manifest.synthetic, "imitates": manifest.imitates,
         "splits": manifest.splits, "classes": len(manifest.labels), "shards": len(manifest.shards),
         "bytes": sum(s.bytes for s in manifest.shards), "quarantined": manifest.quarantined,
         "categories": {c: {"classes": int(r.classes), "samples": int(r.samples)} for c, r in cats.iterrows()},
         "sources": {k: int(v) for k, v in md["source_id"].value_counts().sort_index().items()},
+        "problems": shard_file_problems(release, manifest),
     }

@@ -83,7 +83,8 @@ class BuildConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    seed: int = 0
+    # non-negative: numpy's generators refuse negative seeds, and one sign convention keeps seeds comparable
+    seed: int = Field(0, ge=0)
     min_per_class: int = Field(287, ge=1)
     max_per_class: int = Field(1000, ge=1)
     validation_fraction: float = Field(0.1, gt=0, lt=1)
@@ -93,6 +94,7 @@ class BuildConfig(BaseModel):
     png_compress_level: int = Field(6, ge=0, le=9)
     sources: list[str] = Field(default_factory=list, description="Catalog ids that were built.")
     release_name: str = "CytoImageNet"
+    synthetic: bool = Field(False, description="Built from generated demo images, not from any source's data.")
 
     @model_validator(mode="after")
     def _ranges(self) -> "BuildConfig":
@@ -126,6 +128,21 @@ class Manifest(BaseModel):
     quarantined: int = 0
     catalog: list[dict] = Field(default_factory=list, description="Catalog entries of the sources built.")
     software: dict[str, str] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list, description="The source adapters' warnings (lost labels ...).")
+    synthetic: bool = Field(False, description="True for a demo release: generated images, no source dataset's data.")
+    imitates: list[str] = Field(default_factory=list, description="Synthetic releases: catalog ids whose native "
+                                "file layouts the generated images were written in (not sources of any pixel).")
+
+    @model_validator(mode="after")
+    def _synthetic_cites_no_source(self) -> "Manifest":
+        # A demo release must not pass for data of the datasets whose layouts it imitates: their catalog entries
+        # (citations, licences, homepages) become layout names only. Idempotent, so a manifest read back is equal.
+        if self.config.synthetic:
+            self.synthetic = True
+        if self.synthetic and self.catalog:
+            self.imitates = sorted(set(self.imitates) | {str(e.get("id")) for e in self.catalog})
+            self.catalog = []
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> "Manifest":
