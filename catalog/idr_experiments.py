@@ -26,6 +26,8 @@ from cytoimagenet.errors import UserError
 # (e.g. /uod/idr/filesets/idr0067-king-yeastmeiosis/20190904-ftp/... ->
 # https://ftp.ebi.ac.uk/pub/databases/IDR/idr0067-king-yeastmeiosis/20190904-ftp/...).
 IDR_FTP = "https://ftp.ebi.ac.uk/pub/databases/IDR/"
+# where that mapping is stated, study by study (server prefix -> public URL, and one image path each)
+DOWNLOAD_URLS = "IDR/idr.openmicroscopy.org _data/download_urls.tsv"
 
 _STUDY = re.compile(r"^idr\d{4}-")
 # files that describe a plate rather than being its folder: the plate's images lie beside them
@@ -117,13 +119,16 @@ def file_index(folder: Path) -> dict[str, list[str]]:
 
 def locate(names: pd.Series, dirs: pd.Series, index: Mapping[str, list[str]]) -> list[str]:
     """Each file's path: in one of its candidate folders if there (first that holds it), else anywhere under
-    the source folder when the name is found exactly once, else where its first candidate folder puts it."""
+    the source folder when the name is found exactly once outside every other row's folders (a download laid
+    out differently), else where its first candidate folder puts it, for the builder to quarantine by name."""
+    claimed = {d for candidates in dirs for d in candidates if d}
     out = []
     for name, candidates in zip(names, dirs):
         on_disk = index.get(name, [])
         wanted = [f"{d}/{name}" if d else name for d in candidates]
         hit = next((w for w in wanted if w in on_disk), None)
-        if hit is None and len(on_disk) == 1:
+        others = claimed - set(candidates)
+        if hit is None and len(on_disk) == 1 and not any(on_disk[0].startswith(f"{d}/") for d in others):
             hit = on_disk[0]
         out.append(hit or (wanted[0] if wanted else name))
     return out

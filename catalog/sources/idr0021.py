@@ -62,8 +62,8 @@ ENTRY = SourceEntry(
         ),
         "licence": f"{REPO} idr0021-study.txt (Study License CC BY 4.0)",
         "download": (
-            f"{REPO} {FILE_PATHS} (server folders); stan-hua/CytoImageNet scripts/data_curation/download_data.py "
-            "(IDR studies fetched whole from the EBI IDR server)"
+            f"{idr.DOWNLOAD_URLS} (idr0021 row); {REPO} {FILE_PATHS}; stan-hua/CytoImageNet "
+            "scripts/data_curation/download_data.py (IDR studies fetched whole from the EBI IDR server)"
         ),
         "organism": f"{REPO} idr0021-study.txt (Study Organism Homo sapiens)",
         "cell_type": f"{REPO} {ANNOTATION} column Characteristics [Cell Line] (HeLa in every row)",
@@ -77,11 +77,13 @@ ENTRY = SourceEntry(
             DownloadFile(url=RAW + FILE_PATHS, path=FILE_PATHS),
         ],
         instructions=(
-            "Mirror the study folder into ROOT/idr0021/ so that Raw-files/<dataset>/<session>/ lies at its top; "
-            "unknown: whether the public server holds this study under that folder (filePaths.tsv names the "
-            "curators' incoming/ area): if not, the images are found by name anywhere under ROOT/idr0021/."
+            "Mirror the study folder into ROOT/idr0021/ (Raw-files/<dataset>/<session>/*.dv at its top) and put "
+            "the two metadata files under experimentA/."
         ),
-        evidence=f"{REPO} {FILE_PATHS}; stan-hua/CytoImageNet scripts/data_curation/download_data.py",
+        evidence=(
+            f"{idr.DOWNLOAD_URLS} (idr0021: uod/idr/incoming -> https://ftp.ebi.ac.uk/pub/databases/IDR, e.g. "
+            f"Raw-files/CDK5RAP2-C/Centrin_PCNT_Cep215_20110506/...SIR_PRJ.dv); {REPO} {FILE_PATHS}"
+        ),
     ),
 )
 

@@ -12,7 +12,6 @@ from catalog_fixtures import (
     IDR0080_PLATE,
     IDR0081_ANNOTATION,
     check_records,
-    idr0021_tree,
     idr0072_tree,
     idr0080_tree,
     idr0081_tree,
@@ -94,18 +93,6 @@ def test_idr_flex_container_is_one_file_with_all_channels(tmp_path):
     assert list(df["sample_id"]) == ["WS_MCF10A_Landmark_20180506_Meas_01-A11-f0", "WS_MCF10A_Landmark_20180506_Meas_01-A11-f1"]
     assert df.loc[0, "channels"] == ["all channels"]
     assert df.loc[0, "cell_type"] == "mcf10a" and df.loc[0, "gene"] == "tomm20 targeted"
-
-
-def test_idr_experiment_finds_images_by_name(tmp_path):
-    folder = idr0021_tree(tmp_path)
-    df = records("idr0021", folder)
-    check_records(df, folder)
-    by_id = df.set_index("sample_id")
-    assert by_id.loc["CEP192-CEP192_01", "source_files"] == ["raw/CEP192/CEP192_01.tif"]
-    # not on disk: listed where IDR puts it, for the builder to quarantine by name
-    assert by_id.loc["CEP192-CEP192_02", "source_files"] == ["CEP192/CEP192_02.tif"]
-    assert by_id.loc["PCNT-PCNT_01", "gene"] == "pcnt targeted"
-    assert (df["group"] == df["sample_id"]).all()
 
 
 def test_idr_without_annotation_says_what_to_download(tmp_path):

@@ -94,3 +94,12 @@ def test_deltavision_fixture_writer_matches_the_reader(tmp_path):
     planes, bits = read_planes(path)
     assert len(planes) == 3 and planes[0].shape == (12, 12) and bits == 16
     assert len({p.tobytes() for p in planes}) == 3  # three distinct channels, not one plane repeated
+
+
+def test_idr0021_image_not_downloaded_is_listed_in_its_dataset_folder(tmp_path):
+    folder = FIXTURES["idr0021"](tmp_path, 8)
+    (folder / "Raw-files/CEP120/20111106/Cep120_gtub_001_SIR_PRJ.dv").unlink()
+    df = get_source("idr0021").records(folder).set_index("sample_id")
+    # the same name exists in the other CEP120 dataset's folder: never taken for this one
+    assert df.loc["CEP120_20111106-Cep120_gtub_001_SIR_PRJ", "source_files"] == [
+        "Raw-files/CEP120/20111106/Cep120_gtub_001_SIR_PRJ.dv"]
