@@ -202,3 +202,39 @@ def test_montage_renders_dollar_labels(tmp_path):
                              "shard": "train-000000"})
     with Image.open(io.BytesIO(montage_png(tmp_path, metadata, 0, "title $1 and $2"))) as im:
         assert im.width > 300
+
+
+# -- end to end -----------------------------------------------------------------------------------------------
+
+
+def test_hostile_labels_build_into_a_valid_safe_release(tmp_path):
+    """Native metadata with hostile label text, through adapter, plan, shards, figures and card."""
+    from spine_config import CONFIG, SHAPES
+
+    from cytoimagenet.builder.release import build_release
+    from cytoimagenet.catalog import demo
+    from cytoimagenet.validation.release import validate_release
+
+    sources = demo.write_demo_sources(tmp_path / "src", seed=0, **SHAPES)
+    meta = pd.read_csv(sources / "rxrx1" / "metadata.csv", dtype=str)
+    hostile = {"s20894": "<script>alert(1)</script>", "s501357": "cpd_$1_$2 / ../x", "s21721": "Cafe\u0301ine",
+               "s15652": ".."}
+    meta["sirna"] = meta["sirna"].replace(hostile)
+    meta["cell_type"] = meta["cell_type"].replace({"U2OS": "Human\nCells", "HEPG2": "Human"})
+    meta.to_csv(sources / "rxrx1" / "metadata.csv", index=False)
+    out = tmp_path / "cytoimagenet"
+    build_release(sources, out, CONFIG, workers=1, only=["rxrx1"])
+
+    manifest = Manifest.model_validate_json((out / "manifest.json").read_text())
+    assert {"<script>alert(1)</script>", "cpd_$1_$2 / ../x", "caf\u00e9ine", "..", "human (cell_type)",
+            "human cells"} <= set(manifest.labels)
+    assert validate_release(out) == []
+    md = pd.read_parquet(out / "metadata" / "metadata.parquet", columns=["label", "path", "filename"])
+    assert md.groupby("path")["label"].nunique().eq(1).all() and md["filename"].is_unique
+    assert not md["path"].str.split("/").str[1].str.startswith(".").any()
+    assert (md.loc[md["label"] == "caf\u00e9ine", "path"] == "cytoimagenet/caf\u00e9ine").all()
+    card = (out / "README.md").read_text()
+    assert "<script" not in card.split("\n---\n", 1)[1]  # the body; in the YAML the label is a quoted string
+    names = read_front_matter(card)["dataset_info"]["features"][1]["dtype"]["class_label"]["names"]
+    assert list(names.values()) == manifest.labels
+    assert (out / "figures" / "class_sizes.png").is_file() and (out / "figures" / "montage.png").is_file()
