@@ -322,155 +322,18 @@ def image_csv_records(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# family: Image Data Resource
+# family: Image Data Resource (lives in catalog/idr.py; re-exported for the source modules that call it here)
 
-
-# File-name conventions of the instruments IDR screens were acquired on, matched against the path below
-# the per-plate folder. Each names the well (or row/col), the field and the channel token.
-IDR_NAMING = {
-    # MetaXpress / ImageXpress: <prefix>_B02_s3_w2<GUID>.tif (site optional)
-    "imagexpress": r"[^/]*_(?P<well>[A-Pa-p]\d{2})(?:_s(?P<field>\d+))?_w(?P<channel>\d)[^/]*",
-    # Operetta / Opera Phenix (Harmony export): r02c03f04p01-ch2sk1fk1fl1.tiff
-    "harmony": r"r(?P<row>\d{2})c(?P<col>\d{2})f(?P<field>\d{2})p(?P<plane>\d{2})-ch(?P<channel>\d+)[^/]*",
-    # Yokogawa CellVoyager CV7000/8000: <plate>_B02_T0001F003L01A02Z01C02.tif
-    "cellvoyager": r"[^/]*_(?P<well>[A-P]\d{2})_T\d{4}F(?P<field>\d{3})L\d{2}A\d{2}Z\d{2}C(?P<channel>\d{2})[^/]*",
-    # Opera FLEX: one multi-channel file per well and field, RRRCCCFFF.flex
-    "flex": r"(?P<row>\d{3})(?P<col>\d{3})(?P<field>\d{3})\.flex",
-}
-
-IDR_COLUMNS = {
-    "organism": "Characteristics [Organism]",
-    "cell_type": "Characteristics [Cell Line]",
-    "compound": "Compound Name",
-    "gene": "Gene Symbol",
-    "sirna": "siRNA Identifier",
-}
-_PHENOTYPE = re.compile(r"^Phenotype \d+$")
-
-
-def read_idr_annotation(folder: Path, keys: Sequence[str]) -> pd.DataFrame:
-    """All `*annotation.csv` tables of the study (one per screen or experiment), labels normalised."""
-    paths = sorted(set(folder.glob("*annotation.csv")) | set(folder.glob("*/*annotation.csv")))
-    if not paths:
-        raise UserError(f"{folder}: no idrNNNN-*-annotation.csv found; download the study's annotation file(s)")
-    tables = [read_csv(p, list(keys)) for p in paths]
-    ann = pd.concat(tables, ignore_index=True)
-    out = pd.DataFrame({k: ann[k].astype(str).str.strip() for k in keys})
-    cols = set(ann.columns)
-    if IDR_COLUMNS["organism"] in cols:
-        out["organism"] = organism_label(ann[IDR_COLUMNS["organism"]])
-    for name in ("cell_type", "compound", "sirna"):
-        if IDR_COLUMNS[name] in cols:
-            out[name] = ann[IDR_COLUMNS[name]]
-    if IDR_COLUMNS["gene"] in cols:
-        out["gene"] = gene_label(ann[IDR_COLUMNS["gene"]].astype(object))
-    # the CMPO term name is the curated phenotype; the free-text column is the fallback
-    phen = sorted(c for c in ann.columns if _PHENOTYPE.match(str(c)))
-    if phen:
-        chosen = pd.DataFrame(
-            {c: ann[f"{c} Term Name"].fillna(ann[c]) if f"{c} Term Name" in cols else ann[c] for c in phen}
-        )
-        out["phenotype"] = join_labels(chosen)
-    # a well annotated twice (several screens, several reagents): merge its labels, order-independently
-    if out.duplicated(list(keys)).any():
-        labels = [c for c in out.columns if c not in keys]
-
-        def merge(series):
-            tokens = sorted({t for v in series.dropna() for t in str(v).split("|") if t})
-            return "|".join(tokens) or None
-
-        out = out.groupby(list(keys), sort=True).agg({c: merge for c in labels}).reset_index()
-    return out
-
-
-def idr_plate_dirs(folder: Path, plates: Sequence[str]) -> dict[str, str]:
-    """Folder of each plate, relative to the source folder. IDR's `*plates.tsv` (plate name, path on the
-    IDR fileserver) gives it: the part of that path below the study's own folder is what a download of the
-    study's filesets holds. Without a plates.tsv, or for a plate it does not list, the folder is the plate
-    name."""
-    mapped: dict[str, str] = {}
-    for tsv in sorted(set(folder.glob("*plates.tsv")) | set(folder.glob("*/*plates.tsv"))):
-        table = pd.read_csv(tsv, sep="\t", header=None, dtype=str, usecols=[0, 1], names=["plate", "path"])
-        for plate, server in zip(table["plate"].str.strip(), table["path"].astype(str).str.strip()):
-            parts = server.strip("/").split("/")
-            study = next((i for i, p in enumerate(parts) if re.match(r"^idr\d{4}-", p)), None)
-            below = "/".join(parts[study + 1 :]) if study is not None else parts[-1]
-            mapped[plate] = next((c for c in (below, plate) if (folder / c).is_dir()), below)
-    return {p: mapped.get(p, p) for p in plates}
-
-
-def idr_screen_records(
-    folder: Path,
-    *,
-    naming: str,
-    channels: Mapping[str, str],
-    brightfield: Sequence[str] = (),
-    container: Optional[str] = None,
-) -> pd.DataFrame:
-    """IDR screens: `<idr>-screenX-annotation.csv` (Plate, Well, Characteristics [...], Compound Name,
-    Gene Symbol, Phenotype N ...) and the plates' files, one folder per plate (see `idr_plate_dirs`),
-    named by the instrument's convention `naming` (a key of IDR_NAMING). `container` names the channels of
-    a file that holds them all (FLEX). Plates not downloaded are skipped; a plate folder with no file
-    matching the convention is an error, since that means the convention is wrong for this study."""
-    ann = read_idr_annotation(folder, ["Plate", "Well"])
-    ann["Well"] = norm_well(ann["Well"])
-    plate_dirs = idr_plate_dirs(folder, sorted(ann["Plate"].unique()))
-    parts, unmatched = [], []
-    for plate, rel in plate_dirs.items():
-        if not (folder / rel).is_dir():
-            continue
-        pattern = re.escape(rel) + r"/(?:[^/]+/)*" + IDR_NAMING[naming]
-        found = scan(folder, pattern, under=rel)
-        if found.empty:
-            unmatched.append(rel)
-            continue
-        found["plate"] = plate
-        parts.append(found)
-    if unmatched:
-        raise UserError(
-            f"{folder}: no file in plate folder(s) {unmatched[:3]} matches the {naming!r} naming "
-            f"({IDR_NAMING[naming]!r}); the study's module names the wrong instrument convention"
-        )
-    if not parts:
-        raise UserError(
-            f"{folder}: none of the {len(plate_dirs)} annotated plates has its folder here "
-            f"(e.g. {next(iter(plate_dirs.values()), '?')!r}); download the study's plates"
-        )
-    files = pd.concat(parts, ignore_index=True)
-    if "well" not in files.columns or files["well"].isna().all():
-        files["well"] = _well_from_row_col(files)
-    files["well"] = norm_well(files["well"].astype(str))
-    field = files["field"] if "field" in files.columns else pd.Series(None, index=files.index, dtype=object)
-    files["field"] = "f" + pd.to_numeric(field, errors="coerce").fillna(1).astype(int).astype(str)
-    keys = ["plate", "well", "field"]
-    if "plane" in files.columns and files["plane"].nunique(dropna=True) > 1:
-        files["plane"] = "p" + files["plane"].astype(str)
-        keys.append("plane")
-    if container is not None:
-        samples = file_samples(files, container, "fluorescence")
-    else:
-        samples = pivot_channels(files, keys, channels, brightfield=brightfield)
-    samples = samples.merge(ann, how="left", left_on=["plate", "well"], right_on=["Plate", "Well"])
-    return finish(samples, keys, ["plate", "well"])
-
-
-def idr_project_records(folder: Path, *, container: str) -> pd.DataFrame:
-    """IDR experiments (no plates): `<idr>-experimentX-annotation.csv` with Dataset Name and Image Name;
-    each image is one file holding all its channels, found by name anywhere under the folder."""
-    ann = read_idr_annotation(folder, ["Dataset Name", "Image Name"])
-    index: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        rel = Path(dirpath).relative_to(folder).as_posix()
-        for f in sorted(filenames):
-            index.setdefault(f, f if rel == "." else f"{rel}/{f}")
-    out = ann.copy()
-    # not on disk: listed where IDR's own layout puts it, so the builder quarantines it by name
-    out["path"] = [index.get(n, f"{d}/{n}") for d, n in zip(out["Dataset Name"], out["Image Name"])]
-    out["dataset"] = out["Dataset Name"]
-    out["image"] = out["Image Name"].str.rsplit(".", n=1).str[0]
-    samples = file_samples(out, container, "fluorescence")
-    return finish(samples, ["dataset", "image"], ["dataset", "image"])
+from cytoimagenet.catalog.idr import (  # noqa: E402
+    IDR_COLUMNS,
+    IDR_LABEL_COLUMNS,
+    IDR_NAMING,
+    idr_file_records,
+    idr_plate_dirs,
+    idr_project_records,
+    idr_screen_records,
+    read_idr_annotation,
+)
 
 
 # ---------------------------------------------------------------------------------------------------------

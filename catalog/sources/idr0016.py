@@ -1,24 +1,33 @@
 """IDR idr0016: Bioactive compound Cell Painting profiling (Wawer et al.).
 
-Native layout: idr0016-screen*-annotation.csv + *plates.tsv; plate folders of imagexpress files.
+Native layout: screenA/idr0016-screenA-annotation.csv; one folder per plate and stain, <plate>-<stain>/
+(Hoechst, ERSyto, ERSytoBleed, Ph_golgi, Mito), of ImageXpress <prefix>_<well>_s<site>_w<n><GUID>.tif files.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import SourceEntry
+from cytoimagenet.catalog import idr
+from cytoimagenet.catalog.source import Download, SourceEntry
+from cytoimagenet.errors import UserError
+
+REPO = "IDR/idr0016-wawer-bioactivecompoundprofiling"
+STUDY = "idr0016-wawer-bioactivecompoundprofiling"
+DOWNLOAD_URLS = ("https://raw.githubusercontent.com/will-moore/idr.openmicroscopy.org/refs/heads/"
+                 "update_download_urls/_data/download_urls.tsv (uod/idr/filesets -> https://ftp.ebi.ac.uk/pub/databases/IDR)")
 
 ENTRY = SourceEntry(
     id="idr0016",
     database="Image Data Resource",
     name="Bioactive compound Cell Painting profiling (Wawer et al.)",
     dir_name="idr0016",
-    homepage="https://github.com/IDR/idr0016-wawer-bioactivecompoundprofiling",
-    licence="CC-BY-4.0",  # was: CC BY 4.0 (verify)
+    homepage=f"https://github.com/{REPO}",
+    licence="CC0-1.0",
     citation=(
         "Wawer MJ, Li K, Gustafsdottir SM, et al. Toward performance-diverse small-molecule libraries for "
         "cell-based phenotypic screens using multiplexed high-dimensional profiling. Proc Natl Acad Sci USA "
@@ -29,15 +38,79 @@ ENTRY = SourceEntry(
     organism="human",
     cell_type="u2os",
     adapter="read",
-    layout="idr0016-screen*-annotation.csv + *plates.tsv; plate folders of imagexpress files",
+    layout="screenA/idr0016-screenA-annotation.csv; <plate>-<stain>/ folders of ImageXpress _<well>_s<site>_w<n> files",
     note=(
-        "ImageXpress naming (<prefix>_<well>_s<site>_w<1..5>) assumed, as in BBBC022 from the same lab; "
-        "w1..w5 order assumed DNA, ER, RNA, AGP, Mito (verify). Licence: verify."
+        "The plate list points at IDR-generated .screen files, not folders, so the <plate>-<stain> folders are "
+        "found wherever they lie under the source folder. Channel w1..w5 = Hoechst (DNA), ERSyto (ER), "
+        "ERSytoBleed (RNA), Ph_golgi (AGP), Mito. The original's pseudolabel was Compound Group "
+        "(datasets_info.csv notes); it is read as the compound category beside Compound Name. unknown: the "
+        "form of the Channels cells (the annotation is not in the stored snapshot), so cell_visible may be empty "
+        "(a recorded warning)."
+    ),
+    evidence={
+        "layout": f"{REPO} rename_dirs_BBBC022_v1_image.py (Cell Image Library zips are <plate>-<stain>; "
+                  f"IXMtest_<well>_s<site>_w<n><GUID>.tif); {REPO} generate_screens/stats.txt (stains per plate); "
+                  "stan-hua/CytoImageNet scripts/data_processing/preprocessor.py (idr0016 reads <plate>-<stain>/)",
+        "channels": f"{REPO} rename_dirs_BBBC022_v1_image.py (w1 Hoechst, w2 ERSyto, w3 ERSytoBleed, w4 Ph_golgi, "
+                    "w5 Mito; OrigHoechst/OrigER/OrigSyto/OrigPh_golgi/OrigMito)",
+        "labels": f"{REPO} screenA/idr0016-screenA-bulkmap-config.yml (Compound Name, Compound Group, Characteristics "
+                  "[Cell Line], Channels); stan-hua/CytoImageNet annotations/datasets_info.csv (Compound Group as "
+                  "pseudolabel)",
+        "licence": f"{REPO} idr0016-study.txt (Study License CC0 1.0)",
+        "download": DOWNLOAD_URLS,
+        "organism": f"{REPO} idr0016-study.txt (Study Organism Homo sapiens)",
+        "cell_type": f"{REPO} idr0016-study.txt (Human U2OS cells)",
+        "microscopy": f"{REPO} idr0016-study.txt (fluorescence microscopy, ImageXpress Micro)",
+    },
+    download=Download(
+        route="idr",
+        tree=f"https://ftp.ebi.ac.uk/pub/databases/IDR/{STUDY}/",
+        files=[
+            {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0016-screenA-annotation.csv",
+             "path": "screenA/idr0016-screenA-annotation.csv"},
+        ],
+        instructions="mirror the study folder; the <plate>-<stain> folders are found wherever they unpack",
+        evidence=f"{DOWNLOAD_URLS}; {REPO} idr0016-study.txt",
     ),
 )
 
-CHANNELS = {"1": "DNA", "2": "ER", "3": "RNA", "4": "AGP", "5": "Mito"}
+STAINS = {"Hoechst": "DNA", "ERSyto": "ER", "ERSytoBleed": "RNA", "Ph_golgi": "AGP", "Mito": "Mito"}
+_DIR = re.compile(r"^(?P<plate>\d+)-(?P<channel>" + "|".join(STAINS) + r")$")
+_FILE = re.compile(r"[^/]*_(?P<well>[A-Pa-p]\d{2})_s(?P<field>\d+)_w\d[^/]*\.tiff?", re.IGNORECASE)
+LABELS = {
+    "organism": ["Characteristics [Organism]"],
+    "cell_type": ["Characteristics [Cell Line]"],
+    "compound": ["Compound Name"],
+}
 
 
 def read(folder: Path) -> pd.DataFrame:
-    return layouts.idr_screen_records(folder, naming="imagexpress", channels=CHANNELS)
+    ann = idr.read_idr_annotation(folder, ["Plate", "Well"], labels=LABELS, visible="Channels",
+                                  carry=["Compound Group"])
+    from cytoimagenet.catalog.layouts import norm_well
+
+    ann["Well"] = norm_well(ann["Well"])
+    if "Compound Group" in ann.columns:
+        # the original's pseudolabel (e.g. "BIO", "DOS - Click Library") joins the compound name
+        group = ann.pop("Compound Group")
+        ann["compound"] = [
+            "|".join(v for v in (c, g) if isinstance(v, str) and v.strip()) or None
+            for c, g in zip(ann["compound"], group)
+        ]
+    rows = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        m = _DIR.match(Path(dirpath).name)
+        if not m:
+            continue
+        rel = Path(dirpath).relative_to(folder).as_posix()
+        for name in sorted(filenames):
+            f = _FILE.fullmatch(name)
+            if f:
+                rows.append({**m.groupdict(), **f.groupdict(), "path": f"{rel}/{name}"})
+    if not rows:
+        raise UserError(
+            f"{folder}: no <plate>-<stain> folder ({', '.join(STAINS)}) with ImageXpress files; download the plates")
+    files = pd.DataFrame(rows)
+    files = files[files["plate"].isin(set(ann["Plate"]))]
+    return idr.idr_file_records(files, ann, channels=STAINS)

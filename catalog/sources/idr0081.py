@@ -1,6 +1,7 @@
 """IDR idr0081: Adenovirus full-cycle drug screen (Georgi et al.).
 
-Native layout: idr0081-screen*-annotation.csv + *plates.tsv; plate folders of imagexpress files.
+Native layout: screen{A,B,D}/idr0081-screenX-annotation.csv + -plates.tsv (path to each plate's MetaXpress .HTD,
+name); plate folders below 20200324-owncloud/ of <plate>_<well>_w<1|2>.tif.
 """
 
 from __future__ import annotations
@@ -9,35 +10,75 @@ from pathlib import Path
 
 import pandas as pd
 
-from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import SourceEntry
+from cytoimagenet.catalog import idr
+from cytoimagenet.catalog.source import Download, SourceEntry
+
+REPO = "IDR/idr0081-georgi-adenovirus"
+STUDY = "idr0081-georgi-adenovirus"
 
 ENTRY = SourceEntry(
     id="idr0081",
     database="Image Data Resource",
     name="Adenovirus full-cycle drug screen (Georgi et al.)",
     dir_name="idr0081",
-    homepage="https://github.com/IDR/idr0081-georgi-adenovirus",
-    licence="CC-BY-4.0",  # was: CC BY 4.0
+    homepage=f"https://github.com/{REPO}",
+    licence="CC-BY-4.0",
     citation=(
         "Georgi F, Kuttler F, Murer L, et al. A high-content image-based drug screen of clinical compounds "
         "against cell transmission of adenovirus. Sci Data 7:265 (2020)"
     ),
     modality="fluorescence",
-    channels=["w1", "w2"],
+    channels=["Hoechst", "GFP"],
     organism="human",
     cell_type="a549",
     adapter="read",
-    layout="idr0081-screen*-annotation.csv + *plates.tsv; plate folders of imagexpress files",
+    layout="screenX/*-annotation.csv + *-plates.tsv (.HTD path, name); MetaXpress <plate>_<well>_w<1|2>.tif",
     note=(
-        "ImageXpress naming <plate>_<well>_w<1|2>.TIF as in the study's example files (UZH plates; plates "
-        "imaged on the IN Cell 2200 use another naming and fail loudly). Channels are Hoechst nuclei and the "
-        "virus GFP reporter; their w-order is to verify."
+        "Reads the UZH ImageXpress screens A, B and D, as the original did (it read <plate>_<well>_w<1|2> files "
+        "only); screens C and E are the same plates imaged at EPFL on an IN Cell Analyzer (.xdce) and are left "
+        "out, so a plate is never counted twice."
+    ),
+    evidence={
+        "layout": f"{REPO} screenA/idr0081-screenA-plates.tsv, screenA/idr0081-screenA-bulk.yml + bulk.yml "
+                  "(columns path, name); stan-hua/CytoImageNet scripts/data_processing/preprocessor.py (idr0081 "
+                  "file names <stem>w<1|2>.tif)",
+        "channels": f"{REPO} idr0081.yml (channel 1 DAPI, 2 FITC); screenA/idr0081-screenA-annotation.csv "
+                    "Channels 'Hoechst:nuclei; GFP:infection'",
+        "labels": f"{REPO} screenA/idr0081-screenA-annotation.csv (Characteristics [Organism 1], Characteristics "
+                  "[Cell Line], Compound Name, Channels); stan-hua/CytoImageNet annotations/datasets_info.csv "
+                  "(compound names as labels)",
+        "licence": f"{REPO} idr0081-study.txt (Study License CC BY 4.0)",
+        "download": "https://raw.githubusercontent.com/will-moore/idr.openmicroscopy.org/refs/heads/update_download_urls/"
+                    "_data/download_urls.tsv (uod/idr/filesets -> https://ftp.ebi.ac.uk/pub/databases/IDR)",
+        "organism": f"{REPO} screenA/idr0081-screenA-annotation.csv Characteristics [Organism 1] Homo sapiens",
+        "cell_type": f"{REPO} screenA/idr0081-screenA-annotation.csv Characteristics [Cell Line] A549",
+        "microscopy": f"{REPO} idr0081-study.txt (fluorescence microscopy)",
+    },
+    download=Download(
+        route="idr",
+        tree=f"https://ftp.ebi.ac.uk/pub/databases/IDR/{STUDY}/",
+        files=[
+            *(
+                {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screen{s}/idr0081-screen{s}-{f}",
+                 "path": f"screen{s}/idr0081-screen{s}-{f}"}
+                for s in "ABD" for f in ("annotation.csv", "plates.tsv", "bulk.yml")
+            ),
+            {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/bulk.yml", "path": "bulk.yml"},
+        ],
+        instructions="mirror 20200324-owncloud/ of the study folder (the plate lists name the plates below it)",
+        evidence="https://raw.githubusercontent.com/will-moore/idr.openmicroscopy.org/refs/heads/update_download_urls/"
+                 f"_data/download_urls.tsv; {REPO} screenA/idr0081-screenA-plates.tsv",
     ),
 )
 
-CHANNELS = {"1": "w1", "2": "w2"}
+CHANNELS = {"1": "Hoechst", "2": "GFP"}
+LABELS = {
+    "organism": ["Characteristics [Organism 1]", "Characteristics [Organism]"],
+    "cell_type": ["Characteristics [Cell Line]"],
+    "compound": ["Compound Name"],
+}
 
 
 def read(folder: Path) -> pd.DataFrame:
-    return layouts.idr_screen_records(folder, naming="imagexpress", channels=CHANNELS)
+    return idr.idr_screen_records(folder, naming="imagexpress", channels=CHANNELS, labels=LABELS,
+                                  visible="Channels", screens=("screenA", "screenB", "screenD"))

@@ -1,6 +1,7 @@
 """IDR idr0093: Genome-wide siRNA screen of cell size and RNA production (Müller et al.).
 
-Native layout: idr0093-screen*-annotation.csv + *plates.tsv; plate folders of cellvoyager files.
+Native layout: screenA/idr0093-screenA-annotation.csv + -plates.tsv (path to each plate's .wpi, name);
+plate folders below 20200910-rsync/ and 20200901-rsync/ of CellVoyager <plate>_<well>_T0001F..C<ch>.tif.
 """
 
 from __future__ import annotations
@@ -9,34 +10,75 @@ from pathlib import Path
 
 import pandas as pd
 
-from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import SourceEntry
+from cytoimagenet.catalog import idr
+from cytoimagenet.catalog.source import Download, SourceEntry
+
+REPO = "IDR/idr0093-mueller-perturbation"
+STUDY = "idr0093-mueller-perturbation"
+DOWNLOAD_URLS = ("https://raw.githubusercontent.com/will-moore/idr.openmicroscopy.org/refs/heads/"
+                 "update_download_urls/_data/download_urls.tsv (uod/idr/filesets -> https://ftp.ebi.ac.uk/pub/databases/IDR)")
 
 ENTRY = SourceEntry(
     id="idr0093",
     database="Image Data Resource",
     name="Genome-wide siRNA screen of cell size and RNA production (Müller et al.)",
     dir_name="idr0093",
-    homepage="https://github.com/IDR/idr0093-mueller-perturbation",
-    licence="CC-BY-4.0",  # was: CC BY 4.0
+    homepage=f"https://github.com/{REPO}",
+    licence="CC-BY-4.0",
     citation=(
         "Müller M, Pelkmans L, Berry S. High content genome-wide siRNA screen to investigate the coordination"
-        " of cell size and RNA production. Sci Data 8:162 (2021) (verify journal)"
+        " of cell size and RNA production. IDR, doi:10.17867/10000157"
     ),
     modality="fluorescence",
-    channels=["C01", "C02", "C03", "C04", "C05"],
+    channels=["DAPI", "PCNA", "EU", "SE"],
     organism="human",
-    cell_type=None,
+    cell_type="hela",
     adapter="read",
-    layout="idr0093-screen*-annotation.csv + *plates.tsv; plate folders of cellvoyager files",
+    layout="screenA/*-annotation.csv + *-plates.tsv (.wpi path, name); CellVoyager <plate>_<well>_T0001F..C<ch>.tif",
     note=(
-        "CellVoyager CV7000 naming assumed (verify); stains DAPI, PCNA, EU (nascent RNA), succinimidyl ester;"
-        " their C-order is to verify, so channels keep their C-numbers."
+        "C01-C04 are DAPI (DNA), Alexa568 (PCNA), EU-Alexa488 (nascent RNA), Alexa647 (succinimidyl ester). "
+        "unknown: the study says 5 channels per site but names 4 stains; a C05 file is not merged, which costs "
+        "nothing unless C05 is a fifth stain. The annotation is distributed gzipped: gunzip it into screenA/. "
+        "The study has no journal publication in its study file (Study PubMed ID empty); the data DOI is cited."
+    ),
+    evidence={
+        "layout": f"{REPO} screenA/idr0093-screenA-plates.tsv and screenA/idr0093-screenA-bulk.yml (columns: path, "
+                  f"name); {REPO} idr0093-study.txt (Yokogawa CV7000, 9 sites per well)",
+        "channels": f"{REPO} screenA/rendering_settings.yml (1 DAPI (DNA), 2 Alexa568 (PCNA), 3 EU-Alexa488 (Nascent "
+                    f"RNA), 4 Alexa647 (Succinimidyl ester)); {REPO} idr0093-study.txt (Raw Image Organization)",
+        "labels": f"{REPO} screenA/idr0093-screenA-bulkmap-config.yml (Gene Symbol, siRNA Pool Identifier 1, "
+                  "Characteristics [Cell Line], Channels); stan-hua/CytoImageNet annotations/datasets_info.csv "
+                  "(siRNA ids such as s10427 as labels)",
+        "licence": f"{REPO} idr0093-study.txt (Study License CC BY 4.0)",
+        "download": DOWNLOAD_URLS,
+        "organism": "stan-hua/CytoImageNet annotations/datasets_info.csv (human)",
+        "cell_type": "stan-hua/CytoImageNet annotations/datasets_info.csv (hela)",
+        "microscopy": f"{REPO} idr0093-study.txt (spinning disk confocal microscopy)",
+    },
+    download=Download(
+        route="idr",
+        tree=f"https://ftp.ebi.ac.uk/pub/databases/IDR/{STUDY}/",
+        files=[
+            {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0093-screenA-annotation.csv.gz",
+             "path": "screenA/idr0093-screenA-annotation.csv.gz", "unpack": True, "into": "screenA"},
+            {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0093-screenA-plates.tsv",
+             "path": "screenA/idr0093-screenA-plates.tsv"},
+            {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0093-screenA-bulk.yml",
+             "path": "screenA/idr0093-screenA-bulk.yml"},
+        ],
+        instructions="mirror 20200910-rsync/ and 20200901-rsync/ of the study folder (the plate list names them)",
+        evidence=f"{DOWNLOAD_URLS}; {REPO} screenA/idr0093-screenA-plates.tsv",
     ),
 )
 
-CHANNELS = {"01": "C01", "02": "C02", "03": "C03", "04": "C04", "05": "C05"}
+CHANNELS = {"01": "DAPI", "02": "PCNA", "03": "EU", "04": "SE"}
+LABELS = {
+    "organism": ["Characteristics [Organism]"],
+    "cell_type": ["Characteristics [Cell Line]"],
+    "gene": ["Gene Symbol"],
+    "sirna": ["siRNA Pool Identifier 1", "siRNA Pool Identifier"],
+}
 
 
 def read(folder: Path) -> pd.DataFrame:
-    return layouts.idr_screen_records(folder, naming="cellvoyager", channels=CHANNELS)
+    return idr.idr_screen_records(folder, naming="cellvoyager", channels=CHANNELS, labels=LABELS, visible="Channels")

@@ -1,0 +1,90 @@
+"""Per-source expectations of the IDR screens read from fixtures in their real layouts (sources_idr.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cytoimagenet.catalog.registry import get_source
+from cytoimagenet.catalog.source import warnings_of
+
+from catalog_fixtures import check_records
+from sources_idr import FIXTURES
+
+P17 = "AKT1-_-___AKT2-_-_LOPAC_Plate_1_Replicate_1"
+P09 = "0001-03--2005-08-01"
+
+# id -> sample ids, channel names in order, microscopy, labels per sample (None: no label), warnings about
+EXPECT = {
+    "idr0081": dict(
+        ids=["preZ-A01-f1", "preZ-A10-f1"], channels=["Hoechst", "GFP"], microscopy="fluorescence",
+        labels=dict(organism="human", cell_type="a549", compound="dimethyl sulfoxide", cell_visible="nucleus|infection",
+                    gene=None, sirna=None),
+        first_file="20200324-owncloud/1-prePlates/Data_UZH/preZ/HAdV-preZ_A01_w1.tif", warns=[]),
+    "idr0088": dict(
+        ids=["1013608248-L07-f1", "1013608248-L10-f1"], channels=["BFP", "GFP", "RFP"], microscopy="fluorescence",
+        labels=dict(organism="human", cell_type="a549", compound="(-)-cinchonidine",
+                    cell_visible="nucleus|cytoplasm|actb|rab5a", gene=None),
+        first_file="20200722-awss3/ds_hcs_02/PhenoPrintScreen/raw_images_for_IDR/p171224PPS139/"
+                   "PpsL05A549ActbRab5a_PPS139_20171225_200929/1013608248/1013608248_L07_T0001F001L01A01Z01C01.tif",
+        warns=[]),
+    "idr0093": dict(
+        ids=["001-B03-f1", "001-B04-f1"], channels=["DAPI", "PCNA", "EU", "SE"], microscopy="fluorescence",
+        labels=dict(organism="human", cell_type="hela", gene=["scyl3 targeted", "fgr targeted"],
+                    sirna=["s10427", "s21749"], cell_visible=None),
+        first_file="20200910-rsync/001/001_B03_T0001F001L01A01Z01C01.tif", warns=["Channels"]),
+    "idr0016": dict(
+        ids=["24277-A01-f1", "24277-B02-f1"], channels=["DNA", "ER", "RNA", "AGP", "Mito"], microscopy="fluorescence",
+        labels=dict(organism="human", cell_type="u2os", compound=["dmso", "bio"], gene=None),
+        first_file="24277-Hoechst/IXMtest_A01_s1_w1227537B3-6004-4D7C-9992-EC22DFA440D1.tif", warns=["Channels"]),
+    "idr0017": dict(
+        ids=[f"{P17}-A01-f1", f"{P17}-B03-f1"], channels=["DNA", "actin"], microscopy="fluorescence",
+        labels=dict(organism="human", cell_type="hct116", compound=["dmso", "taxol"]),
+        first_file="20151124/14_X-Man_10x/source/2011-11-17_X-Man_LOPAC_X01_LP_S01_1/A - 1(fld 1 wv DAPI - DAPI).tif",
+        warns=["Channels"]),
+    "idr0009": dict(
+        ids=[f"{P09}-A01-f1", f"{P09}-A02-f1"], channels=["DNA", "VSVG surface", "VSVG-CFP"],
+        microscopy="fluorescence",
+        labels=dict(organism="human", cell_type="hela", gene=["scyl3 targeted", "fgr targeted"],
+                    sirna=["103782", "1468"],
+                    phenotype=["mild inhibition of secretion", "strong inhibition of secretion"]),
+        first_file=f"20150507-VSVG/VSVG/{P09}/data/--W00001--P00001--Z00000--T00000--nucleus-dapi.tif",
+        warns=["Channels"]),
+}
+
+
+@pytest.mark.parametrize("source_id", sorted(EXPECT))
+def test_idr_source_reads_its_real_layout(tmp_path, source_id):
+    want = EXPECT[source_id]
+    folder = FIXTURES[source_id](tmp_path, 8)
+    df = get_source(source_id).records(folder)
+    check_records(df, folder)
+    assert list(df["sample_id"]) == want["ids"]
+    assert all(ch == want["channels"] for ch in df["channels"])
+    assert (df["microscopy"] == want["microscopy"]).all()
+    assert df.loc[0, "source_files"][0] == want["first_file"]
+    for files in df["source_files"]:
+        assert all((folder / f).is_file() for f in files)
+    for label, value in want["labels"].items():
+        expected = value if isinstance(value, list) else [value] * len(df)
+        assert list(df[label]) == expected, label
+    warned = " ".join(warnings_of(df))
+    for column in want["warns"]:
+        assert repr(column) in warned
+    if not want["warns"]:
+        assert warnings_of(df) == []
+
+
+def test_idr0003_is_not_adaptable_and_says_why():
+    source = get_source("idr0003")
+    assert not source.adaptable
+    assert source.entry.note.startswith("Not adaptable:")
+    assert source.entry.licence == "CC-BY-NC-SA-3.0"
+
+
+@pytest.mark.parametrize("source_id", ["idr0016", "idr0081", "idr0088", "idr0093", "idr0017", "idr0003", "idr0009"])
+def test_idr_entries_carry_evidence_and_download(source_id):
+    entry = get_source(source_id).entry
+    assert set(entry.evidence) >= {"layout", "channels", "labels", "licence", "download"}
+    assert entry.download is not None and entry.download.route == "idr"
+    assert entry.download.tree.startswith("https://ftp.ebi.ac.uk/pub/databases/IDR/idr")
+    assert "verify" not in (entry.note + entry.layout + str(entry.evidence)).lower()
