@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,12 +24,16 @@ import pandas as pd
 import pyarrow as pa
 
 from cytoimagenet.builder.executor import check_engine, run_tasks
-from cytoimagenet.builder.stages import cached_table, digest, source_fingerprint
+from cytoimagenet.builder.stages import (
+    cached_table, digest, file_identities, shard_code_version, source_fingerprint, table_code_version,
+)
 from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan as make_plan
 from cytoimagenet.builder.upsample import plan_crops
+from cytoimagenet.builder.image import split_plane
 from cytoimagenet.builder.shard import ShardResult, ShardTask, run_shard, task_digest, write_error
 from cytoimagenet.catalog.registry import catalog, get_source
+from cytoimagenet.catalog.source import warnings_of
 from cytoimagenet.errors import UserError
 from cytoimagenet.io import parquet_bytes, sha256_file, write_bytes_atomic
 from cytoimagenet.validation.schema import SPLITS, BuildConfig, Manifest, ShardEntry, record_arrow_schema
@@ -46,6 +51,7 @@ class BuildReport:
     quarantined: int
     skipped_sources: dict[str, str] = field(default_factory=dict)
     reused_shards: int = 0
+    warnings: list[str] = field(default_factory=list)  # the adapters' warnings, as the manifest records them
 
 
 def work_dir_for(out: Path) -> Path:
@@ -53,7 +59,9 @@ def work_dir_for(out: Path) -> Path:
 
 
 def discover_sources(root: Path, only: Optional[list[str]] = None) -> tuple[dict[str, Path], dict[str, str]]:
-    """Source folders under root (one per catalog id) -> (adaptable {id: folder}, skipped {id: reason})."""
+    """Source folders under root (one per catalog id) -> (adaptable {id: folder}, skipped {id: reason}).
+    Evaluation-only sources (a transfer-evaluation set such as BBBC021) are built only when `only` names them:
+    pretraining on an evaluation set would leak it into the features it is meant to test."""
     root = Path(root)
     if not root.is_dir():
         raise UserError(f"sources root {root} is not a folder")
@@ -75,18 +83,36 @@ def discover_sources(root: Path, only: Optional[list[str]] = None) -> tuple[dict
             raise UserError(f"source {name!r}: folder {folder} does not exist")
         if not source.adaptable:
             skipped[name] = source.entry.note or "no adapter yet"
+        elif source.entry.evaluation_only and not only:
+            skipped[name] = (f"evaluation only: {source.entry.name} is a transfer-evaluation set, left out so "
+                             f"pretraining never sees it; build it anyway with --source {name}")
         else:
             found[name] = folder
     if not found:
-        raise UserError(f"no adaptable source under {root}; skipped: {skipped}")
+        raise UserError(f"no buildable source under {root}; skipped: "
+                        + "; ".join(f"{sid} ({why})" for sid, why in sorted(skipped.items())))
     return found, skipped
 
 
+SOURCE_WARNINGS = "source_warnings"  # records.attrs key: {source id: [warning, ...]}
+
+
+def _portable(message: str, sid: str, folder: Path) -> str:
+    """A warning with the source's folder written as `<id>/`, so the manifest says the same on every machine
+    and a cached records table stays right when the sources root moves."""
+    for form in sorted({str(folder), str(folder.absolute()), str(folder.resolve())}, key=len, reverse=True):
+        message = message.replace(form + os.sep, f"{sid}/").replace(form, sid)
+    return message
+
+
 def read_records(folders: dict[str, Path]) -> pd.DataFrame:
-    frames = []
+    """Every source's records, concatenated; the adapters' warnings per source in attrs[SOURCE_WARNINGS]."""
+    frames, warnings = [], {}
     for sid, folder in sorted(folders.items()):
         try:
-            frames.append(get_source(sid).records(folder))
+            frame = get_source(sid).records(folder)
+            frames.append(frame)
+            warnings[sid] = [_portable(w, sid, folder) for w in warnings_of(frame)]
         except UserError as exc:
             # adapters name the file they choke on; errors about the table as a whole get the folder
             if str(folder) in str(exc):
@@ -101,6 +127,8 @@ def read_records(folders: dict[str, Path]) -> pd.DataFrame:
             ) from exc
     records = pd.concat(frames, ignore_index=True)
     _check_records(records, folders)
+    # concat keeps attrs only when all frames agree: set them after
+    records.attrs = {SOURCE_WARNINGS: {sid: w for sid, w in warnings.items() if w}}
     return records
 
 
@@ -122,6 +150,8 @@ def _tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], c
     entries = {sid: {k: getattr(get_source(sid).entry, k) for k in ("database", "name", "dir_name")} for sid in folders}
     label_ids = {label: i for i, label in enumerate(labels)}
     roots = {sid: str(folder.resolve()) for sid, folder in folders.items()}
+    identities = _file_identities(planned, roots)
+    code = shard_code_version()
     # NaN is pandas' missing value; records and JSON want None
     planned = planned.astype(object).where(planned.notna(), None)
     columns = list(planned.columns)
@@ -135,8 +165,26 @@ def _tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], c
             name=name, rows=records, source_roots=roots, entries=entries, label_ids=label_ids,
             out_path=str(data_dir / f"{name}.tar"), seed=config.seed, percentile_low=config.percentile_low,
             percentile_high=config.percentile_high, compress_level=config.png_compress_level,
+            file_identities=identities.get(name, {}), code_version=code,
         ))
     return tasks
+
+
+def _file_identities(planned: pd.DataFrame, roots: dict[str, str]) -> dict[str, dict[str, list]]:
+    """{shard: {"<source_id>/<file>": identity}}: one stat per distinct source file (crops of one image share
+    it), in the driver, so a shard's cache key knows what its files are without a worker re-reading them. Keys
+    are relative to the source folders: a moved sources root keeps its caches."""
+    files = planned[["shard", "source_id", "source_files"]].explode("source_files").dropna(subset=["source_files"])
+    pairs = files[["source_id", "source_files"]].drop_duplicates()
+    # the file read_sample reads: the plane suffix ('#2') dropped, joined as os.path.join does (an absolute
+    # path stays itself; read_sample quarantines it, but its identity is still what the key must know)
+    path_of = {(sid, ref): os.path.join(roots[sid], split_plane(ref)[0])
+               for sid, ref in zip(pairs["source_id"], pairs["source_files"])}
+    ids = file_identities(path_of.values())
+    out: dict[str, dict[str, list]] = {}
+    for shard, sid, ref in zip(files["shard"], files["source_id"], files["source_files"]):
+        out.setdefault(shard, {})[f"{sid}/{ref}"] = ids[path_of[sid, ref]]
+    return out
 
 
 def _select(records: pd.DataFrame, config: BuildConfig) -> pd.DataFrame:
@@ -226,7 +274,8 @@ def build_release(
     of `workers` CPUs); neither changes a byte of the output."""
     check_engine(engine, address)
     try:
-        return _build(Path(sources_root), Path(out).absolute(), config, workers=workers, only=only,
+        # normalised lexically ('a/..' is a's parent), so the work folder beside it has a real name
+        return _build(Path(sources_root), Path(os.path.abspath(out)), config, workers=workers, only=only,
                       progress=progress or (lambda stage, done, total: None), engine=engine, address=address)
     except OSError as exc:
         if exc.errno not in _DISK_ERRNOS:
@@ -236,9 +285,14 @@ def build_release(
 
 def _build(sources_root: Path, out: Path, config: BuildConfig, *, workers: int, only: Optional[list[str]],
            progress: Progress, engine: str, address: Optional[str]) -> BuildReport:
-    # input errors first, before anything is written
-    folders, skipped = discover_sources(sources_root, only)
+    # input errors first, before anything is written; --out against the sources root before the sources are
+    # listed, so an --out inside them is named as such rather than as a folder that is not a catalog source
     work = work_dir_for(out)
+    if not out.name or out.parent == out:
+        raise UserError(f"--out {out} is a filesystem root; give a folder to write the release in, e.g. --out ./cytoimagenet")
+    _check_apart(out, work, sources_root, {})
+    folders, skipped = discover_sources(sources_root, only)
+    _check_apart(out, work, sources_root, folders)
     _check_replaceable(out)
     with _build_lock(work):
         return _build_locked(folders, skipped, out, work, config, workers=workers, progress=progress,
@@ -280,8 +334,11 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
 
     # stages 1-3 are cached tables keyed by the hash of their inputs
     progress("records", 0, 1)
-    records_key = digest("records", {sid: source_fingerprint(get_source(sid), f) for sid, f in sorted(folders.items())})
+    # table keys carry the version of the code computing them: an upgrade never reuses a stale table
+    records_key = digest("records", table_code_version(),
+                         {sid: source_fingerprint(get_source(sid), f) for sid, f in sorted(folders.items())})
     records, _ = cached_table(work, "records", records_key, lambda: read_records(folders))
+    warnings = [w for sid in sorted(folders) for w in records.attrs.get(SOURCE_WARNINGS, {}).get(sid, [])]
     progress("records", 1, 1)
     selection_key = digest("selection", records_key, config.min_per_class, config.max_per_class, config.seed)
     selection, _ = cached_table(work, "selection", selection_key, lambda: _select(records, config))
@@ -324,7 +381,7 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
             progress("shards", len(results), len(tasks))
 
     ordered = [results[t.name] for t in tasks]
-    manifest = _collect(staging, ordered, labels, selection, config, entries)
+    manifest = _collect(staging, ordered, labels, selection, config, entries, warnings)
     from cytoimagenet.builder.card import write_card
     from cytoimagenet.builder.croissant import write_croissant
     from cytoimagenet.builder.figures import write_figures
@@ -337,11 +394,12 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
     return BuildReport(
         out=out, version=manifest.version, samples=dict(manifest.splits), labels=len(labels),
         shards=len(ordered), quarantined=manifest.quarantined, skipped_sources=skipped, reused_shards=reused,
+        warnings=warnings,
     )
 
 
 def _collect(staging: Path, results: list[ShardResult], labels: list[str], selection: pd.DataFrame,
-             config: BuildConfig, entries: dict) -> Manifest:
+             config: BuildConfig, entries: dict, warnings: list[str]) -> Manifest:
     import hashlib
 
     meta_dir = staging / "metadata"
@@ -385,15 +443,108 @@ def _collect(staging: Path, results: list[ShardResult], labels: list[str], selec
         version=f"1.0.{int(release_id[:7], 16)}",
         release_id=release_id, config=config, labels=labels, splits=splits, shards=shards,
         quarantined=len(quarantine),
-        catalog=[entries[s].model_dump() for s in sorted(entries)], software=_software(),
+        catalog=[entries[s].model_dump() for s in sorted(entries)], software=_software(), warnings=warnings,
     )
     _write_text(staging / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
     return manifest
 
 
+# What a build writes into a release folder, and nothing else: a name -> None for a file, or the pattern of the
+# files a folder holds. Anything outside this is the user's, and a build that would delete it refuses instead.
+RELEASE_LAYOUT: dict[str, Optional[re.Pattern]] = {
+    "README.md": None, "manifest.json": None, "croissant.json": None,
+    "data": re.compile(r"(train|validation)-\d{6}\.tar"),
+    "metadata": re.compile(r"[a-z_]+\.parquet"),
+    "figures": re.compile(r"[a-z0-9_]+\.png"),
+}
+
+
+def _foreign(out: Path) -> list[str]:
+    """Entries of `out` a build does not write (folders with a trailing '/'), in sorted order."""
+    foreign = []
+    for child in sorted(out.iterdir()):
+        shown = child.name + ("/" if child.is_dir() and not child.is_symlink() else "")
+        if child.name not in RELEASE_LAYOUT or child.is_symlink():
+            foreign.append(shown)
+            continue
+        pattern = RELEASE_LAYOUT[child.name]
+        if pattern is None:
+            if not child.is_file():
+                foreign.append(shown)
+        elif not child.is_dir():
+            foreign.append(shown)
+        else:
+            foreign += [f"{child.name}/{g.name}" + ("/" if g.is_dir() and not g.is_symlink() else "")
+                        for g in sorted(child.iterdir())
+                        if g.is_symlink() or not g.is_file() or not pattern.fullmatch(g.name)]
+    return foreign
+
+
+def _first_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            e = errors()[0]
+            return f"{'.'.join(map(str, e['loc'])) or 'the document'}: {e['msg']}"
+        except Exception:  # noqa: BLE001 - only the wording is at stake
+            pass
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def _check_replaceable(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or (not (out / "manifest.json").exists() and any(out.iterdir()))):
-        raise UserError(f"{out} exists and is not a CytoImageNet release; refusing to replace it (choose another --out)")
+    """Refuse, before anything is written, to replace `out` unless it is absent, an empty folder, or a
+    CytoImageNet release (a manifest.json that validates as one) holding nothing but what a build writes.
+    The swap deletes the previous release whole, so this is the line between a rebuild and deleting a user's
+    files."""
+    fix = "choose another --out (a new or empty folder, or a release this tool built)"
+    if out.is_symlink():
+        raise UserError(f"--out {out} is a symbolic link (to {os.readlink(out)}); a build replaces --out and "
+                        f"would leave its target stale: give the folder itself as --out, or {fix}")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UserError(f"--out {out} is a file, not a release folder; refusing to replace it: {fix}")
+    entries = sorted(out.iterdir())
+    if not entries:
+        return
+    manifest = out / "manifest.json"
+    if not manifest.is_file() or manifest.is_symlink():
+        shown = ", ".join(p.name + ("/" if p.is_dir() else "") for p in entries[:5]) + (" ..." if len(entries) > 5 else "")
+        raise UserError(f"--out {out} is not a CytoImageNet release (no manifest.json; it holds {shown}); "
+                        f"refusing to replace it: {fix}")
+    try:
+        Manifest.model_validate_json(manifest.read_bytes())
+    except (ValueError, OSError) as exc:
+        raise UserError(f"--out {out} is not a CytoImageNet release (its manifest.json is not a CytoImageNet "
+                        f"manifest: {_first_error(exc)}); refusing to replace it: {fix}") from None
+    foreign = _foreign(out)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise UserError(f"--out {out} is a CytoImageNet release but holds files a build does not write ({shown}); "
+                        f"a rebuild replaces the folder whole and would delete them: move them out of {out}, "
+                        "or choose another --out")
+
+
+def _within(a: Path, b: Path) -> bool:
+    return a == b or b in a.parents
+
+
+def _check_apart(out: Path, work: Path, sources_root: Path, folders: dict[str, Path]) -> None:
+    """--out (and its work folder beside it) may not be, lie inside, or contain the sources root or any source
+    folder (symlinked ones by their targets): a build replaces --out whole. Compared as resolved paths."""
+    mine = {"--out": out.resolve(), "its work folder": work.resolve()}
+    theirs = {"the sources root": Path(sources_root).resolve()}
+    theirs.update({f"source folder {sid}": Path(f).resolve() for sid, f in sorted(folders.items())})
+    for what, path in mine.items():
+        for name, src in theirs.items():
+            if _within(path, src) or _within(src, path):
+                relation = "is" if path == src else "is inside" if _within(path, src) else "contains"
+                subject = f"--out {out}" if what == "--out" else f"the work folder {work} of --out {out}"
+                raise UserError(
+                    f"{subject} {relation} {name} {src}; a build replaces --out whole, so it must lie outside "
+                    f"the sources: choose e.g. --out {Path(sources_root).resolve().parent / 'cytoimagenet'}"
+                )
 
 
 def _recover_interrupted_swap(out: Path, work: Path) -> None:

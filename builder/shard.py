@@ -38,6 +38,10 @@ class ShardTask:
     percentile_low: float = 0.1
     percentile_high: float = 99.9
     compress_level: int = 6
+    # cache-key inputs only (see task_digest), never read by run_shard: "<source_id>/<file>" -> the file's
+    # identity as the driver saw it (stages.file_identity), and the version of the code that writes the bytes
+    file_identities: dict[str, list] = field(default_factory=dict)
+    code_version: str = ""
 
 
 @dataclass
@@ -130,15 +134,44 @@ def write_tar_atomic(path: Path, samples: Iterable[tuple[str, dict[str, bytes]]]
 MULTI_PLANE_CHANNELS = frozenset({"all channels", "stack"})
 
 
+class OutsideSource(Exception):
+    """A file an adapter listed that resolves outside its source's folder."""
+
+
+def confined(root: Path, rel: str) -> Path:
+    """`root/rel` resolved (symlinks, '..'), if it lies inside the resolved `root`; else OutsideSource. Metadata
+    is input, not trusted: a listed '../../private/scan.tif', an absolute path or a symlink pointing out would
+    otherwise put someone else's pixels into a release meant for publication. The resolved path is what gets
+    read, so a link cannot be re-pointed between this check and the open."""
+    try:
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(real_root, rel))
+    except (ValueError, OSError) as exc:  # a NUL byte in the name, a symlink loop
+        raise UnreadableImage(f"not a usable path ({exc})") from None
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        raise OutsideSource(rel)
+    return Path(real)
+
+
 def read_sample(row: dict, root: Path) -> tuple[list[np.ndarray], int]:
     """All channel planes of one sample, at full depth, and the largest stored bit depth. A file the adapter
     lists as a container ("all channels": a FLEX; "stack") contributes every plane as a channel; any other file
-    holding several planes is quarantined rather than silently merged as extra channels."""
+    holding several planes is quarantined rather than silently merged as extra channels. Every file is checked
+    to lie inside `root` before a byte of it is read (OutsideSource)."""
     channels, depths = [], []
-    for ref, name in zip(row["source_files"], row["channels"]):
-        rel, plane = split_plane(ref)
+    refs = [(ref, name, *split_plane(ref)) for ref, name in zip(row["source_files"], row["channels"])]
+    # every file is checked before any is read: an outside file is never opened, even after an inside one failed
+    paths = []
+    for ref, _, rel, _ in refs:
         try:
-            planes, depth = read_planes(root / rel, plane)
+            paths.append(confined(root, rel))
+        except UnreadableImage as exc:
+            raise UnreadableImage(f"{ref}: {exc}") from None
+        except OutsideSource:
+            raise OutsideSource(ref) from None
+    for (ref, name, rel, plane), path in zip(refs, paths):
+        try:
+            planes, depth = read_planes(path, plane)
         except UnreadableImage as exc:
             raise UnreadableImage(f"{ref}: {exc}") from None
         if len(planes) > 1 and name not in MULTI_PLANE_CHANNELS:
@@ -180,6 +213,11 @@ def run_shard(task: ShardTask) -> ShardResult:
                     channels = [c[y0:y1, x0:x1] for c in channels]
                 # crops are re-normalised: merge() normalises whatever region it is given
                 image = merge(channels, task.percentile_low, task.percentile_high)
+            except OutsideSource as exc:
+                quarantine.append(_quarantine(row, f"outside the source folder: {exc} resolves outside "
+                                                   f"{row['source_id']}/ ('..', an absolute path or a symlink); "
+                                                   "it was not read"))
+                continue
             except UnreadableImage as exc:
                 quarantine.append(_quarantine(row, f"unreadable: {exc}"))
                 continue
@@ -220,9 +258,11 @@ def _quarantine(row: dict, reason: str) -> dict:
 
 
 def task_digest(task: ShardTask) -> str:
-    """Content hash of everything that determines a shard's bytes (not where it is written)."""
+    """Hash of everything that determines a shard's bytes and quarantine (not where it is written): the plan
+    rows and options, the identity of every source file it reads, and the version of the code that writes it.
+    A shard is re-used only while all of these stand, so a rebuild equals a fresh build."""
     payload = json.dumps(
         [task.name, task.rows, task.entries, task.label_ids, task.seed, task.percentile_low, task.percentile_high,
-         task.compress_level], sort_keys=True, default=str,
+         task.compress_level, task.file_identities, task.code_version], sort_keys=True, default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

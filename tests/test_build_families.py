@@ -160,7 +160,8 @@ def family_build(tmp_path_factory):
     write_family_sources(root)
     t1 = time.perf_counter()
     out = tmp_path_factory.mktemp("families-release") / "cytoimagenet"
-    report = build_release(root, out, CONFIG, workers=1)
+    # every folder named: bbbc021 is evaluation-only and left out of an implicit build
+    report = build_release(root, out, CONFIG, workers=1, only=sorted(p.name for p in root.iterdir() if p.is_dir()))
     t2 = time.perf_counter()
     print(f"sources written in {t1 - t0:.1f} s, built in {t2 - t1:.1f} s")
     return root, out, report

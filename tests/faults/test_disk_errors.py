@@ -26,7 +26,7 @@ def small(tmp_path_factory):
     root = tmp_path_factory.mktemp("disk_src")
     clean_source(root, rows=12, compounds=("taxol", "emetine"), shape=(24, 32))
     reference = tmp_path_factory.mktemp("disk_ref") / "cytoimagenet"
-    report = build_release(root, reference, CONFIG, workers=1)
+    report = build_release(root, reference, CONFIG, workers=1, only=["bbbc021"])
     assert report.shards >= 4
     return root, reference
 
@@ -89,7 +89,7 @@ def test_a_failed_shard_write_names_the_shard_and_leaves_nothing_half_written(sm
     # the third shard's write fails
     monkeypatch.setattr(shard_module, "open", failing_open(".tar.tmp-", 3, err), raising=False)
     with pytest.raises(UserError) as info:
-        build_release(root, out, CONFIG, workers=1)
+        build_release(root, out, CONFIG, workers=1, only=["bbbc021"])
     msg = str(info.value)
     failed = re.findall(r"(/\S+\.tar):", msg)
     assert words in msg and os.strerror(err) in msg and "cannot write shard" in msg, msg
@@ -101,7 +101,7 @@ def test_a_failed_shard_write_names_the_shard_and_leaves_nothing_half_written(sm
     assert len(written) == 2 and len(list((work / "shards").glob("*.json"))) == 2
 
     monkeypatch.undo()  # space freed, permission fixed
-    report = build_release(root, out, CONFIG, workers=1)
+    report = build_release(root, out, CONFIG, workers=1, only=["bbbc021"])
     assert report.reused_shards == 2
     assert tree(out) == tree(reference)
 
@@ -112,11 +112,11 @@ def test_a_full_disk_while_writing_metadata_names_the_file(small, tmp_path, monk
     monkeypatch.setattr(io_module, "open", failing_open("metadata.parquet", 1, errno.ENOSPC, limit=100),
                         raising=False)
     with pytest.raises(UserError, match=r"metadata\.parquet: the disk is full") as info:
-        build_release(root, out, CONFIG, workers=1)
+        build_release(root, out, CONFIG, workers=1, only=["bbbc021"])
     assert "resumes" in str(info.value)
     assert not out.exists() and leftovers(tmp_path) == []
     monkeypatch.undo()
-    report = build_release(root, out, CONFIG, workers=1)
+    report = build_release(root, out, CONFIG, workers=1, only=["bbbc021"])
     assert report.reused_shards == report.shards
     assert tree(out) == tree(reference)
 
@@ -138,7 +138,7 @@ def test_an_unwritable_out_folder_is_a_clear_error(small, tmp_path, monkeypatch)
         monkeypatch.setattr(Path, "mkdir", refused)
     try:
         with pytest.raises(UserError, match="permission denied") as info:
-            build_release(root, parent / "cytoimagenet", CONFIG, workers=1)
+            build_release(root, parent / "cytoimagenet", CONFIG, workers=1, only=["bbbc021"])
         assert str(parent) in str(info.value)
     finally:
         parent.chmod(0o755)
@@ -151,13 +151,13 @@ def test_a_disk_error_in_a_pool_worker_reaches_the_user_as_the_same_error(small,
     root, _ = small
     monkeypatch.setattr(shard_module, "open", failing_open(".tar.tmp-", 1, errno.ENOSPC), raising=False)
     with pytest.raises(UserError, match="cannot write shard .*the disk is full"):
-        build_release(root, tmp_path / "cytoimagenet", CONFIG, workers=2)
+        build_release(root, tmp_path / "cytoimagenet", CONFIG, workers=2, only=["bbbc021"])
     assert leftovers(tmp_path) == []
 
 
 def _second_build(root, out, queue):
     try:
-        build_release(root, out, CONFIG, workers=1)
+        build_release(root, out, CONFIG, workers=1, only=["bbbc021"])
         queue.put("built")
     except UserError as exc:
         queue.put(str(exc))

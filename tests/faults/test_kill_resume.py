@@ -90,7 +90,7 @@ def test_sigkill_at_random_points_resumes_to_a_byte_identical_release(sources, r
     out.parent.mkdir()
     argv = ["build", "--sources", str(sources), "--out", str(out), "--seed", str(CONFIG.seed),
             "--min-per-class", str(CONFIG.min_per_class), "--max-per-class", str(CONFIG.max_per_class),
-            "--shard-size", str(CONFIG.shard_size)]
+            "--shard-size", str(CONFIG.shard_size), "--source", "bbbc021", "--source", "rxrx1"]
     total = len(json.loads((release / "manifest.json").read_text())["shards"])
     rng = random.Random(SEED)
     # where each kill lands: after the n-th finished shard (0: during the table stages; total: during metadata,
