@@ -83,6 +83,49 @@ def idr0021(root: Path, size: int = 8) -> Path:
     return folder
 
 
+# ---------------------------------------------------------------------------------------------------------
+# idr0067: IDR/idr0067-king-yeastmeiosis @ 6c09e7ef, experimentA/ (Figure 1B: raw and deconvolved stacks, their
+# z-projection and the bright-field reference; Figure 5C: serial EM sections)
+
+IDR0067_HEADER = 'Dataset Name,Image Name,Characteristics [Organism],Term Source 1 REF,Term Source 1 Accession,Characteristics [Strain],Term Source 2 REF,Term Source 2 Accession,Protocol,Experimental Condition [Imaging Type],Comment [Gene Identifier] 1,Comment [Gene Symbol] 1,Comment [Protein] 1,Comment [Construct/Marker] 1,Comment [Gene Identifier] 2,Comment [Gene Symbol] 2,Comment [Protein] 2,Comment [Genetic Background],Comment [Genetic Background Identifier],Comment [Gene Annotation Comments],Assay Name,Comment [Image File Path],Comment [Image File Type],Channels,Comment [Experimental Conclusion]'
+IDR0067_ROWS = (
+    'Figure 1B,1B_010618_Hsp104Htb1_Meiosis_01_47_R3D_D3D.dv,Saccharomyces cerevisiae,NCBITaxon,4932,SK1,NCBITaxon,580239,"Growth - SPO, 30C",Live cell imaging,YLL026W,HSP104,Hsp104,,YDR224C,HTB1,Htb1,flo8Δ,YER109C,SGD,Figure 1B,/Figure 1/Figure 1B,Deconvolved,"FITC = Hsp104-eGFP, mCherry = Htb1-mCherry",Protein aggregates in aged cells are sequestered away from chromosomes during anaphase II and are subsequently eliminated.',
+    'Figure 1B,1B_010618_Hsp104Htb1_Meiosis_01_47_R3D.dv,Saccharomyces cerevisiae,NCBITaxon,4932,SK1,NCBITaxon,580239,"Growth - SPO, 30C",Live cell imaging,YLL026W,HSP104,Hsp104,,YDR224C,HTB1,Htb1,flo8Δ,YER109C,SGD,Figure 1B,/Figure 1/Figure 1B,Raw,"FITC = Hsp104-eGFP, mCherry = Htb1-mCherry",Protein aggregates in aged cells are sequestered away from chromosomes during anaphase II and are subsequently eliminated.',
+    'Figure 1B,1B_MAX_010618_Hsp104Htb1_Meiosis_01_47_zproj_R3D_D3D.tif,Saccharomyces cerevisiae,NCBITaxon,4932,SK1,NCBITaxon,580239,"Growth - SPO, 30C",Live cell imaging,YLL026W,HSP104,Hsp104,,YDR224C,HTB1,Htb1,flo8Δ,YER109C,SGD,Figure 1B,/Figure 1/Figure 1B,Deconvolved z-projected,"FITC = Hsp104-eGFP, mCherry = Htb1-mCherry",Protein aggregates in aged cells are sequestered away from chromosomes during anaphase II and are subsequently eliminated.',
+    'Figure 1B,1B_010618_Hsp104Htb1_Meiosis_01_47_R3D_REF.dv,Saccharomyces cerevisiae,NCBITaxon,4932,SK1,NCBITaxon,580239,"Growth - SPO, 30C",Live cell imaging,YLL026W,HSP104,Hsp104,,YDR224C,HTB1,Htb1,flo8Δ,YER109C,SGD,Figure 1B,/Figure 1/Figure 1B,Reference,Bright-field,Protein aggregates in aged cells are sequestered away from chromosomes during anaphase II and are subsequently eliminated.',
+    'Figure 5C,A2_S1_0003.tif,Saccharomyces cerevisiae,NCBITaxon,4932,SK1,NCBITaxon,580239,"Growth - SPO, 30C",Electron microscopy,YBL079W,NUP170,Nup170,,YDR224C,HTB1,Htb1,WT,,SGD,Figure 5C,/Figure 5/5C - Late anaphase II EM model,Raw,,"Serial TEM sections (70 nm thickness) used to construct a model of a young anaphase II cell, demonstrating the presence of a nuclear-envelope bound compartment outside of developing gametes."',
+    'Figure 5C,A2_S2_0003.tif,Saccharomyces cerevisiae,NCBITaxon,4932,SK1,NCBITaxon,580239,"Growth - SPO, 30C",Electron microscopy,YBL079W,NUP170,Nup170,,YDR224C,HTB1,Htb1,WT,,SGD,Figure 5C,/Figure 5/5C - Late anaphase II EM model,Raw,,"Serial TEM sections (70 nm thickness) used to construct a model of a young anaphase II cell, demonstrating the presence of a nuclear-envelope bound compartment outside of developing gametes."',
+)
+IDR0067_FILE_PATHS = [
+    "Project:name:idr0067-king-yeastmeiosis/experimentA/Dataset:name:Figure 1B\t"
+    "/uod/idr/filesets/idr0067-king-yeastmeiosis/20190924-ftp/Figure 1B",
+    "Project:name:idr0067-king-yeastmeiosis/experimentA/Dataset:name:Figure 5C\t"
+    "/uod/idr/filesets/idr0067-king-yeastmeiosis/20190904-ftp/Figure 5/5C - Late anaphase II EM model",
+]
+IDR0067_DIRS = {"Figure 1B": "20190924-ftp/Figure 1B", "Figure 5C": "20190904-ftp/Figure 5/5C - Late anaphase II EM model"}
+
+
+def idr0067(root: Path, size: int = 8) -> Path:
+    folder = root / "idr0067"
+    write_lines(folder / "experimentA/idr0067-experimentA-annotation.csv", [IDR0067_HEADER, *IDR0067_ROWS])
+    write_lines(folder / "experimentA/idr0067-experimentA-filePaths.tsv", IDR0067_FILE_PATHS)
+    for line in IDR0067_ROWS:
+        dataset, name = line.split(",")[:2]
+        where = folder / IDR0067_DIRS[dataset] / name
+        if name.endswith("_REF.dv"):
+            write_dv(where, planes=1, size=size)
+        elif name.endswith("_R3D.dv"):
+            write_dv(where, planes=2, z=3, size=size)  # raw: z sections of FITC and mCherry
+        elif name.endswith(".dv"):
+            write_dv(where, planes=2, size=size)
+        elif dataset == "Figure 5C":
+            write_image(where, bits=8, size=size)  # an EM section
+        else:
+            write_image(where, bits=16, size=size, pages=2)  # z-projection, FITC and mCherry pages
+    return folder
+
+
 FIXTURES: dict[str, Callable[[Path, int], Path]] = {
     "idr0021": idr0021,
+    "idr0067": idr0067,
 }

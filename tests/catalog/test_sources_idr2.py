@@ -36,6 +36,34 @@ EXPECT = {
         },
         "groups": 3,
     },
+    "idr0067": {
+        # Figure 5C's EM sections are annotated but are not light microscopy: no samples
+        "samples": [
+            "Figure_1B-1B_010618_Hsp104Htb1_Meiosis_01_47_R3D",
+            "Figure_1B-1B_010618_Hsp104Htb1_Meiosis_01_47_R3D_D3D",
+            "Figure_1B-1B_010618_Hsp104Htb1_Meiosis_01_47_R3D_REF-bf",
+            "Figure_1B-1B_MAX_010618_Hsp104Htb1_Meiosis_01_47_zproj_R3D_D3D",
+        ],
+        "rows": {
+            "Figure_1B-1B_010618_Hsp104Htb1_Meiosis_01_47_R3D_REF-bf": {
+                "channels": ["stack"], "microscopy": "brightfield",
+                "file": "20190924-ftp/Figure 1B/1B_010618_Hsp104Htb1_Meiosis_01_47_R3D_REF.dv",
+                "labels": {"organism": "yeast", "cell_visible": None, "gene": "hsp104 targeted|htb1 targeted"},
+            },
+            "Figure_1B-1B_010618_Hsp104Htb1_Meiosis_01_47_R3D": {
+                "channels": ["stack"], "microscopy": "fluorescence",
+                "file": "20190924-ftp/Figure 1B/1B_010618_Hsp104Htb1_Meiosis_01_47_R3D.dv",
+                "labels": {"organism": "yeast", "cell_type": None, "cell_visible": "hsp104",
+                           "gene": "hsp104 targeted|htb1 targeted"},
+            },
+            "Figure_1B-1B_MAX_010618_Hsp104Htb1_Meiosis_01_47_zproj_R3D_D3D": {
+                "channels": ["stack"], "microscopy": "fluorescence",
+                "file": "20190924-ftp/Figure 1B/1B_MAX_010618_Hsp104Htb1_Meiosis_01_47_zproj_R3D_D3D.tif",
+                "labels": {"cell_visible": "hsp104"},
+            },
+        },
+        "groups": 1,  # one figure panel: raw, deconvolved, projection and reference image the same cells
+    },
 }
 
 
