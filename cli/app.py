@@ -33,6 +33,7 @@ def _mount_subcommands() -> None:
     from cytoimagenet.cli.publish import publish
 
     from cytoimagenet.cli.sources import check, fetch, show
+    from cytoimagenet.cli.v1 import export, import_v1
 
     app.command("evaluate")(evaluate)
     app.command("pretrain")(pretrain)
@@ -40,6 +41,8 @@ def _mount_subcommands() -> None:
     sources_app.command("fetch")(fetch)
     sources_app.command("check")(check)
     sources_app.command("show")(show)
+    app.command("import-v1")(import_v1)
+    app.command("export")(export)
 
 
 _mount_subcommands()

@@ -132,6 +132,9 @@ class Manifest(BaseModel):
     synthetic: bool = Field(False, description="True for a demo release: generated images, no source dataset's data.")
     imitates: list[str] = Field(default_factory=list, description="Synthetic releases: catalog ids whose native "
                                 "file layouts the generated images were written in (not sources of any pixel).")
+    origin: Literal["build", "v1"] = Field(
+        "build", description="'build': curated from the sources by this project; 'v1': the published CytoImageNet "
+        "v1 (Kaggle) repackaged, its labels and PNGs unchanged.")
 
     @model_validator(mode="after")
     def _synthetic_cites_no_source(self) -> "Manifest":
