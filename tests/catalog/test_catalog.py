@@ -42,9 +42,9 @@ def test_database_names_are_consistent():
 
 
 def test_unadaptable_source_reports_why(tmp_path):
-    source = get_source("bbbc017")
+    source = get_source("bbbc011")
     assert not source.adaptable
-    with pytest.raises(UserError, match="no adapter yet.*plate maps"):
+    with pytest.raises(UserError, match="no adapter yet.*Not adaptable: neither the file names"):
         source.records(tmp_path)
 
 
