@@ -1,8 +1,9 @@
 """BBBC010: C. elegans live/dead assay, worms infected with E. faecalis, with or without ampicillin.
 
-Native layout: `BBBC010_v2_images/<plate-prefix>_<well>_w<1|2>_<GUID>.tif`; w1 brightfield, w2 the
-fluorescent stain of dead worms. Per the BBBC page, columns 1-12 are the positive control (ampicillin:
-worms survive) and columns 13-24 the negative control (no antibiotic: worms die).
+Native layout: `<plate prefix>_<well>_w<1|2>_<GUID>.tif` (e.g.
+`1649_1109_0003_Amp5-1_B_20070424_A01_w1_9E84F49F-1B25-4E7E-8040-D1BB2D7E73EA.tif`), 16-bit; w1 brightfield,
+w2 the GFP channel. Columns 1-12 are the ampicillin-treated positive controls (worms live), columns 13-24 the
+untreated negative controls (worms die).
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import SourceEntry
+from cytoimagenet.catalog.source import Download, DownloadFile, SourceEntry
+
+ORIGINAL = "stan-hua/CytoImageNet"
+KODDENBROCK = "mario-koddenbrock/bbbc_datasets bbbc_datasets/datasets/bbbc010.py"
+BASE = "https://data.broadinstitute.org/bbbc/BBBC010/"
 
 ENTRY = SourceEntry(
     id="bbbc010",
@@ -20,20 +25,53 @@ ENTRY = SourceEntry(
     name="C. elegans live/dead assay",
     dir_name="bbbc010",
     homepage="https://bbbc.broadinstitute.org/BBBC010",
-    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
+    licence="unknown",
     citation=(
         "Moy TI, Conery AL, Larkins-Ford J, et al. High-throughput screen for novel antimicrobials using a "
         "whole animal infection model. ACS Chem Biol 4(7):527-533 (2009); " + layouts.BBBC_CITATION
     ),
     modality="fluorescence|brightfield",
-    channels=["brightfield", "dead stain"],
+    channels=["brightfield", "GFP"],
     organism="nematode",
     cell_type=None,
     adapter="read",
-    layout="BBBC010_v2_images/<prefix>_<well>_w<1|2>_<GUID>.tif (w1 brightfield, w2 fluorescence)",
+    layout="<prefix>_<well>_w<1|2>_<GUID>.tif, 16-bit (w1 brightfield, w2 GFP)",
     note=(
-        "Brightfield (w1) and fluorescence (w2) of a well are separate samples in one split group. "
-        "Column-to-control mapping from the BBBC page; citation and licence: verify."
+        "Brightfield (w1) and fluorescence (w2) of a well are separate samples in one split group. Phenotypes "
+        "are the original's: wildtype for columns 1-12 (ampicillin, worms live), dead for columns 13-24."
+    ),
+    evidence={
+        "layout": (
+            f"{KODDENBROCK} (BBBC010_v2_images.zip, 100 images of a 384-well plate, 16-bit TIF); public BBBC010 "
+            "readers name files 1649_1109_0003_Amp5-1_B_20070424_<well>_w<1|2>_<GUID>.tif (GitHub code search "
+            "for that prefix)"
+        ),
+        "channels": f"{KODDENBROCK} ('Brightfield (Channel 1) and GFP (Channel 2)')",
+        "labels": (
+            f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (phenotype wildtype|dead, 50 each; notes 'columns "
+            "1-12 are wildtype/alive ... columns 13-24 are dead'); unknown: the original's "
+            "annotations/bbbc010_metadata.csv is a Git LFS object missing from the mirror"
+        ),
+        "licence": (
+            "unknown: the BBBC010 page's licence line was not reachable with the project's tools; a release "
+            "that uses bbbc010 states its terms as unknown"
+        ),
+        "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC010_v2_images.zip)",
+        "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism nematode)",
+        "cell_type": "unknown: no cell type applies to whole worms; the original assigned none",
+        "microscopy": (
+            f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (microscopy brightfield and fluorescence); "
+            f"{KODDENBROCK}"
+        ),
+    },
+    download=Download(
+        route="https",
+        files=[DownloadFile(url=BASE + "BBBC010_v2_images.zip", path="BBBC010_v2_images.zip")],
+        instructions=(
+            "unknown: no size or checksum reachable for the zip, nor the name of the folder it unpacks to "
+            "(the adapter finds the files at any depth)"
+        ),
+        evidence=f"{ORIGINAL} annotations/datasets_info.csv at aec7751",
     ),
 )
 
@@ -44,10 +82,7 @@ def read(folder: Path) -> pd.DataFrame:
     files = layouts.scan(folder, PATTERN)
     layouts.require_files(files, folder, PATTERN, "worm images")
     files["well"] = layouts.norm_well(files["well"])
-    samples = layouts.pivot_channels(
-        files, ["well"], {"1": "brightfield", "2": "dead stain"}, brightfield=["1"]
-    )
+    samples = layouts.pivot_channels(files, ["well"], {"1": "brightfield", "2": "GFP"}, brightfield=["1"])
     treated = samples["well"].str[1:].astype(int) <= 12
-    samples["compound"] = treated.map({True: "ampicillin", False: None})
-    samples["phenotype"] = treated.map({True: "alive", False: "dead"})
+    samples["phenotype"] = treated.map({True: "wildtype", False: "dead"})
     return layouts.finish(samples, ["well"], ["well"])

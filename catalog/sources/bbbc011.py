@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import SourceEntry
+from cytoimagenet.catalog.source import Download, DownloadFile, SourceEntry
+
+ORIGINAL = "stan-hua/CytoImageNet"
 
 ENTRY = SourceEntry(
     id="bbbc011",
@@ -11,15 +13,43 @@ ENTRY = SourceEntry(
     name="C. elegans metabolism assay",
     dir_name="bbbc011",
     homepage="https://bbbc.broadinstitute.org/BBBC011",
-    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
-    citation=layouts.BBBC_CITATION + " (verify the assay's own publication on the BBBC page)",
+    licence="unknown",
+    citation=layouts.BBBC_CITATION,
     modality="brightfield",
     channels=["brightfield"],
     organism="nematode",
     adapter=None,
-    layout="BBBC011_v1_images/ (one folder of images; per-image phenotype in the BBBC page's ground truth)",
+    layout="BBBC011_v1_images.zip: PNG images (file names unknown)",
     note=(
-        "Not adaptable yet: the mapping from file names to the wildtype/fat phenotype has not been verified "
-        "against the download, and guessing it would mislabel images. Citation and licence: verify."
+        "Not adaptable: neither the file names inside BBBC011_v1_images.zip nor which images are wildtype "
+        "and which fat are in any source reached (the original's annotations/bbbc011_metadata.csv is a Git "
+        "LFS object missing from the mirror), and guessing would mislabel the images."
+    ),
+    evidence={
+        "layout": (
+            f"unknown: {ORIGINAL} annotations/datasets_info.csv at aec7751 gives only the zip and the format "
+            "(png, 691 x 770); costs the whole source"
+        ),
+        "channels": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (channels brightfield)",
+        "labels": (
+            f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (phenotype wildtype|fat, 50 each); unknown: "
+            "which image has which phenotype"
+        ),
+        "licence": (
+            "unknown: the BBBC011 page's licence line was not reachable with the project's tools; a release "
+            "that uses bbbc011 states its terms as unknown"
+        ),
+        "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC011_v1_images.zip)",
+        "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism nematode)",
+        "cell_type": "unknown: no cell type applies to whole worms; the original assigned none",
+        "microscopy": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (microscopy brightfield)",
+    },
+    download=Download(
+        route="https",
+        files=[DownloadFile(
+            url="https://data.broadinstitute.org/bbbc/BBBC011/BBBC011_v1_images.zip", path="BBBC011_v1_images.zip"
+        )],
+        instructions="unknown: no size or checksum reachable for the zip",
+        evidence=f"{ORIGINAL} annotations/datasets_info.csv at aec7751",
     ),
 )
