@@ -19,7 +19,7 @@ from typing import Mapping, Optional, Sequence
 import pandas as pd
 
 from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import read_csv, warn
+from cytoimagenet.catalog.source import read_csv, warn, warnings_of
 from cytoimagenet.errors import UserError
 
 # The IDR's public file server: each study's folder mirrors the server paths its filePaths/plates files name
@@ -45,6 +45,14 @@ def below_study(server_path: str, study: str) -> str:
     if at is None:
         return "/".join(parts)
     return "/".join(parts[at + 1:] if parts[at] == study else parts[at:])
+
+
+def carry_warnings(dst: pd.DataFrame, *sources: pd.DataFrame) -> pd.DataFrame:
+    """The warnings recorded on intermediate tables, onto the table an adapter returns."""
+    for src in sources:
+        for message in warnings_of(src):
+            warn(dst, message)
+    return dst
 
 
 def study_files(folder: Path, pattern: str) -> list[Path]:
@@ -207,5 +215,23 @@ def screen_records(
         samples["plate"].str.replace(plate_group, "", regex=True) if plate_group else samples["plate"]
     )
     out = layouts.finish(samples, keys, ["group_plate", "well"])
-    out.attrs.update(ann.attrs)
-    return out, ann, ann_path
+    return carry_warnings(out, ann), ann, ann_path
+
+
+_VISIBLE = {"nuclei": "nucleus", "nuclear": "nucleus", "dna": "nucleus"}
+
+
+def stains(cell: object) -> list[tuple[str, list[str]]]:
+    """An annotation's `Channels` cell in the "stain:structure, structure;stain:structure" form as
+    [(stain, [structures])], in the cell's order (the channel order where a study's rendering settings agree);
+    structures lowercased, nuclei as nucleus."""
+    if not isinstance(cell, str):
+        return []
+    out = []
+    for entry in cell.split(";"):
+        if ":" not in entry:
+            continue
+        stain, what = entry.split(":", 1)
+        words = [w.strip().lower() for w in what.split(",") if w.strip()]
+        out.append((stain.strip(), [_VISIBLE.get(w, w) for w in words]))
+    return out

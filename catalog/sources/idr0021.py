@@ -103,5 +103,4 @@ def read(folder: Path) -> pd.DataFrame:
     ann["cell_visible"] = "centrosome"
     samples = layouts.file_samples(ann, "stack", "fluorescence")
     out = layouts.finish(samples, ["dataset", "image"], ["dataset", "image"])
-    out.attrs.update(ann.attrs)
-    return out
+    return idr.carry_warnings(out, ann)

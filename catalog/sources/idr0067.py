@@ -118,5 +118,4 @@ def read(folder: Path) -> pd.DataFrame:
     ann["cell_visible"] = protein.where(ann["microscopy"] == "fluorescence", None)
     samples = layouts.file_samples(ann, "stack")
     out = layouts.finish(samples, ["dataset", "image"], ["dataset"])
-    out.attrs.update(ann.attrs)
-    return out
+    return idr.carry_warnings(out, ann)

@@ -125,7 +125,39 @@ def idr0067(root: Path, size: int = 8) -> Path:
     return folder
 
 
+# ---------------------------------------------------------------------------------------------------------
+# idr0037: IDR/idr0037-vigilante-hipsci @ 2fa65c5b, screenA/ (experiment_02 is kept in idr0034's fileset)
+
+IDR0037_HEADER = 'Plate,Comment [Operetta Plate Name],Comment [Operetta Measurement],Plate Column,Plate Row,Well,Well Number,Comment [BioSamples Identifier],Characteristics [Organism],Term Source 1 REF,Term Source 1 Accession,Characteristics [Cell Line],Characteristics [Cell Type],Term Source 2 REF,Term Source 2 Accession,Characteristics [Progenitor Cell Type],Term Source 3 REF,Term Source 3 Accession,Characteristics [Donor Identifier],Characteristics [Sex],Term Source 4 REF,Term Source 4 Accession,Characteristics [Age],Characteristics [Disease State],Term Source 5 REF,Term Source 5 Accession,Characteristics [Ethnicity],Experimental Condition [Cell Line],Experimental Condition [Compound],Term Source 6 REF,Term Source 6 Accession,Comment [ChEMBL Identifier],Experimental Condition [Dose],Control Type,Control Comments,Channels,Comments,Results Measurements,Results Summary'
+IDR0037_ROWS = (
+    'experiment_01,20140424_HipSci + BJ 3000c/well_OC,Measurement1,1,1,A1,1,,Homo sapiens,NCBITaxon,NCBITaxon_9606,A1ATD-iPSC patient 1,,,,fibroblast,CL,CL_0000057,,male,PATO,PATO_0000384,65-69 years,,,,,A1ATD-iPSC patient 1,fibronectin,CHEBI,CHEBI_5058,CHEMBL3810,1 microgram per milliliter,,control cell line,"DAPI:nuclei;Alexa 488:EdU, proliferation;CellMask:plasma membrane;Brightfield:cell outline",,,',
+    'experiment_01,20140424_HipSci + BJ 3000c/well_OC,Measurement1,2,1,A2,2,,Homo sapiens,NCBITaxon,NCBITaxon_9606,A1ATD-iPSC patient 1,,,,fibroblast,CL,CL_0000057,,male,PATO,PATO_0000384,65-69 years,,,,,A1ATD-iPSC patient 1,fibronectin,CHEBI,CHEBI_5058,CHEMBL3810,1 microgram per milliliter,,control cell line,"DAPI:nuclei;Alexa 488:EdU, proliferation;CellMask:plasma membrane;Brightfield:cell outline",,,',
+    'experiment_02,HipSci Experiment 2,Measurement1,1,1,A1,1,SAMEA2398240,Homo sapiens,NCBITaxon,NCBITaxon_9606,HPSI0513i-golb_1,induced pluripotent stem cell,EFO,EFO_0004905,fibroblast,CL,CL_0000057,HPSI-golb,female,PATO,PATO_0000383,,normal,PATO,PATO_0000461,,HPSI0513i-golb_1,fibronectin,CHEBI,CHEBI_5058,CHEMBL3810,1 microgram per milliliter,,,"DAPI:nuclei;Alexa 488:EdU, proliferation;CellMask:plasma membrane;Brightfield:cell outline",,ftp://ftp.hipsci.ebi.ac.uk/vol1/ftp/data/cellbiol-fn/release/20170809/HPSI0513i-golb_1/,ftp://ftp.hipsci.ebi.ac.uk/vol1/ftp/data/cellbiol-fn/pdf/HPSI0513i-golb_1/',
+)
+IDR0037_PLATES = [
+    'experiment_01\t/uod/idr/filesets/idr0037-vigilante-hipsci/images/20140424_HipSci + BJ 3000c_well_OC__2014-04-24T17_01_22-Measurement1/Images/Index.idx.xml',
+    'experiment_02\t/uod/idr/filesets/idr0034-kilpinen-hipsci/20170421-original/Oli/HipSci Experiment 2__2014-04-29T10_58_26-Measurement1/Images/Index.idx.xml',
+]
+IDR0037_FIELDS = {("experiment_01", "A1"): (1, 2), ("experiment_01", "A2"): (1,), ("experiment_02", "A1"): (1,)}
+
+
+def idr0037(root: Path, size: int = 8) -> Path:
+    from cytoimagenet.catalog.idr_experiments import below_study
+
+    folder = root / "idr0037"
+    write_lines(folder / "screenA/idr0037-screenA-annotation.csv", [IDR0037_HEADER, *IDR0037_ROWS])
+    write_lines(folder / "screenA/idr0037-screenA-plates.tsv", IDR0037_PLATES)
+    dirs = {line.split("\t")[0]: below_study(line.split("\t")[1], "idr0037-vigilante-hipsci") for line in IDR0037_PLATES}
+    for (plate, well), fields in IDR0037_FIELDS.items():
+        rc = f"r{ord(well[0]) - 64:02d}c{int(well[1:]):02d}"
+        for f in fields:
+            for ch in (1, 2, 3, 4):
+                write_image(folder / dirs[plate] / f"{rc}f{f:02d}p01-ch{ch}sk1fk1fl1.tiff", bits=16, size=size)
+    return folder
+
+
 FIXTURES: dict[str, Callable[[Path, int], Path]] = {
     "idr0021": idr0021,
     "idr0067": idr0067,
+    "idr0037": idr0037,
 }

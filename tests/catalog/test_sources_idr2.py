@@ -64,6 +64,37 @@ EXPECT = {
         },
         "groups": 1,  # one figure panel: raw, deconvolved, projection and reference image the same cells
     },
+    "idr0037": {
+        "samples": [
+            "experiment_01-A01-f1", "experiment_01-A01-f1-bf", "experiment_01-A01-f2", "experiment_01-A01-f2-bf",
+            "experiment_01-A02-f1", "experiment_01-A02-f1-bf", "experiment_02-A01-f1", "experiment_02-A01-f1-bf",
+        ],
+        "rows": {
+            "experiment_01-A01-f2": {
+                "channels": ["DAPI", "Alexa 488", "CellMask"], "microscopy": "fluorescence",
+                "file": "images/20140424_HipSci + BJ 3000c_well_OC__2014-04-24T17_01_22-Measurement1/Images/"
+                        "r01c01f02p01-ch1sk1fk1fl1.tiff",
+                "labels": {"organism": "human", "cell_type": "pluripotent stem cell",
+                           "cell_visible": "nucleus|edu|proliferation|plasma membrane",
+                           "phenotype": "a1atd-ipsc patient 1"},
+            },
+            # channel 4 is bright field: its own sample, never merged with the stains
+            "experiment_01-A01-f2-bf": {
+                "channels": ["Brightfield"], "microscopy": "brightfield",
+                "file": "images/20140424_HipSci + BJ 3000c_well_OC__2014-04-24T17_01_22-Measurement1/Images/"
+                        "r01c01f02p01-ch4sk1fk1fl1.tiff",
+                "labels": {"cell_visible": "cell outline"},
+            },
+            # a plate kept in idr0034's fileset, read from ROOT/idr0037/idr0034-kilpinen-hipsci/
+            "experiment_02-A01-f1": {
+                "channels": ["DAPI", "Alexa 488", "CellMask"], "microscopy": "fluorescence",
+                "file": "idr0034-kilpinen-hipsci/20170421-original/Oli/HipSci Experiment 2__2014-04-29T10_58_26-"
+                        "Measurement1/Images/r01c01f01p01-ch1sk1fk1fl1.tiff",
+                "labels": {"phenotype": "hpsi0513i-golb_1"},
+            },
+        },
+        "groups": 3,  # wells: both fields and both modalities of a well share one
+    },
 }
 
 
