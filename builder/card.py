@@ -120,7 +120,8 @@ def body(manifest: Manifest, labels: pd.DataFrame, figures: Sequence[str] = (), 
     total = sum(manifest.splits.values())
     sources = _md_table(
         ["id", "dataset", "database", "licence", "citation"],
-        [[e["id"], md_link(e["name"], e["homepage"]), e["database"], e["licence"], e["citation"]] for e in manifest.catalog],
+        [[e["id"], md_link(e["name"], e["homepage"]), e["database"], e["licence"], e["citation"]]
+         for e in manifest.catalog],
     )
     classes = _md_table(
         ["id", "label", "category", "train", "validation", "sources"],

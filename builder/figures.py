@@ -27,6 +27,13 @@ TILE = 96  # pixels per montage tile
 DPI = 100
 # Above this many classes, per-class tick labels would overlap; the chart then shows the size distribution only.
 MAX_NAMED_CLASSES = 60
+# Labels may be 115 characters; a figure shows at most this many, so one long name cannot squeeze the plot away.
+SHOWN_CHARS = 48
+
+
+def _shown(label: str) -> str:
+    return label if len(label) <= SHOWN_CHARS else label[: SHOWN_CHARS - 1] + "\u2026"
+
 
 # Colour-blind-safe (Okabe-Ito), one per category in CATEGORIES order.
 COLOURS = dict(zip(CATEGORIES, ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")))
@@ -80,7 +87,7 @@ def class_sizes_png(labels: pd.DataFrame, title: str) -> bytes:
         ax.bar(x, table["validation"], width=0.85, bottom=table["train"], color=colours, alpha=0.45, linewidth=0)
         named = len(table) <= MAX_NAMED_CLASSES
         if named:
-            ax.set_xticks(x, table["label"], rotation=70, ha="right", fontsize=7)
+            ax.set_xticks(x, table["label"].map(_shown), rotation=70, ha="right", fontsize=7)
         else:
             ax.set_xticks([])
             ax.set_xlabel(f"{len(table)} classes, grouped by category, largest first")
@@ -162,8 +169,8 @@ def montage_png(release_dir: Path, metadata: pd.DataFrame, seed: int, title: str
                 if c < len(rows) and rows["key"].iloc[c] in pngs:
                     ax.imshow(_tile(pngs[rows["key"].iloc[c]]), cmap="gray", vmin=0, vmax=255, interpolation="none")
                 if c == 0:
-                    ax.set_ylabel(f"{label}\n({rows['category'].iloc[0]})", rotation=0, ha="right", va="center",
-                                  fontsize=8)
+                    ax.set_ylabel(f"{_shown(label)}\n({rows['category'].iloc[0]})", rotation=0, ha="right",
+                                  va="center", fontsize=8)
         fig.suptitle(title, fontsize=10)
         return _png(fig)
 

@@ -134,7 +134,8 @@ EVIL_LABELS = ["<script>alert(1)</script>", "![x](https://evil.example/p.png)", 
 
 def _manifest(name="CytoImageNet", labels=EVIL_LABELS):
     catalog = [{"id": "evil", "name": "Evil <img src=x onerror=alert(1)>", "homepage": "javascript:alert(1)",
-                "database": "db|x", "licence": "CC0-1.0", "citation": "Line one\n\n| --- |\n![t](https://evil.example/t)"},
+                "database": "db|x", "licence": "CC0-1.0",
+                "citation": "Line one\n\n| --- |\n![t](https://evil.example/t)"},
                {"id": "ok", "name": "Fine [set]", "homepage": "https://example.org/a b)(<x>", "database": "BBBC",
                 "licence": "CC-BY-4.0", "citation": "Someone et al."}]
     return Manifest(name=name, version="1.0.0", release_id="0" * 64, config=BuildConfig(), labels=labels,
