@@ -7,10 +7,7 @@ import pytest
 from cytoimagenet.errors import UserError
 
 from catalog_fixtures import (
-    bbbc005_tree,
     bbbc006_tree,
-    bbbc010_tree,
-    bbbc013_tree,
     bbbc020_tree,
     bbbc026_tree,
     bbbc041_tree,
@@ -21,21 +18,6 @@ from catalog_fixtures import (
 )
 
 
-def test_bbbc005_pairs_stains_and_groups_blur_levels_of_one_field(tmp_path):
-    folder = bbbc005_tree(tmp_path)
-    (folder / "BBBC005_v1_images" / ".htaccess").write_text("not an image")
-    df = records("bbbc005", folder)
-    check_records(df, folder)
-    assert list(df["sample_id"]) == ["A01-C1-F1-s05", "A02-C1-F48-s05", "B01-C14-F1-s05"]
-    assert df.loc[0, "source_files"] == [
-        "BBBC005_v1_images/SIMCEPImages_A01_C1_F1_s05_w1.TIF",
-        "BBBC005_v1_images/SIMCEPImages_A01_C1_F1_s05_w2.TIF",
-    ]
-    assert df.loc[0, "channels"] == ["nuclei", "cell body"]
-    # the blurred copy (F48) of a field shares the split group of its sharp original (F1)
-    assert df.loc[0, "group"] == df.loc[1, "group"] != df.loc[2, "group"]
-
-
 def test_bbbc006_planes_of_a_well_share_a_group(tmp_path):
     folder = bbbc006_tree(tmp_path)
     df = records("bbbc006", folder)
@@ -44,33 +26,6 @@ def test_bbbc006_planes_of_a_well_share_a_group(tmp_path):
     assert df["group"].nunique() == 1
     assert df.loc[2, "source_files"][1] == "BBBC006_v1_images_z_16/mcf-z-stacks-03212011_a01_s1_w28F1E2C3D.tif"
     assert df.loc[0, "channels"] == ["Hoechst", "phalloidin"]
-
-
-def test_bbbc010_keeps_brightfield_apart_and_labels_controls(tmp_path):
-    folder = bbbc010_tree(tmp_path)
-    df = records("bbbc010", folder)
-    check_records(df, folder)
-    assert list(df["sample_id"]) == ["A01", "A01-bf", "A13", "A13-bf"]
-    by_id = df.set_index("sample_id")
-    assert by_id.loc["A01-bf", "microscopy"] == "brightfield"
-    assert by_id.loc["A01-bf", "channels"] == ["brightfield"]
-    assert by_id.loc["A01", "microscopy"] == "fluorescence"
-    assert by_id.loc["A01", "channels"] == ["dead stain"]
-    assert by_id.loc["A01", "group"] == by_id.loc["A01-bf", "group"]
-    assert by_id.loc["A01", "phenotype"] == "alive" and by_id.loc["A01", "compound"] == "ampicillin"
-    assert by_id.loc["A13", "phenotype"] == "dead" and by_id.loc["A13", "compound"] is None
-    assert (df["organism"] == "nematode").all()
-
-
-def test_bbbc013_wells_from_bmp_names(tmp_path):
-    folder = bbbc013_tree(tmp_path)
-    df = records("bbbc013", folder)
-    check_records(df, folder)
-    assert list(df["sample_id"]) == ["A01", "H12"]
-    assert df.loc[1, "source_files"] == [
-        "BBBC013_v1_images_bmp/Channel1-96-H-12.BMP",
-        "BBBC013_v1_images_bmp/Channel2-96-H-12.BMP",
-    ]
 
 
 def test_bbbc020_skips_the_composite(tmp_path):
@@ -114,7 +69,7 @@ def test_leukemia_groups_cells_by_patient(tmp_path):
 def test_folder_without_matching_files_names_folder_and_pattern(tmp_path):
     folder = tmp_path / "bbbc005"
     write_image(folder / "BBBC005_v1_images" / "something_else.TIF")
-    with pytest.raises(UserError, match=r"bbbc005: no SIMCEP images match .*SIMCEPImages"):
+    with pytest.raises(UserError, match=r"bbbc005: no in-focus \(F1\) SIMCEP images match .*SIMCEPImages"):
         records("bbbc005", folder)
 
 
@@ -132,7 +87,7 @@ def test_missing_channel_file_is_listed_for_quarantine_not_dropped(tmp_path):
     write_image(images / "SIMCEPImages_A01_C1_F1_s01_w1.TIF")
     write_image(images / "SIMCEPImages_A02_C1_F1_s01_w2.TIF")
     df = records("bbbc005", folder)
-    assert list(df["channels"]) == [["nuclei", "cell body"]] * 2
+    assert list(df["channels"]) == [["cell body", "nuclei"]] * 2
     assert df.loc[0, "source_files"][1] == "BBBC005_v1_images/SIMCEPImages_A01_C1_F1_s01_w2.TIF"
     assert df.loc[1, "source_files"][0] == "BBBC005_v1_images/SIMCEPImages_A02_C1_F1_s01_w1.TIF"
     assert not (folder / df.loc[0, "source_files"][1]).exists()
