@@ -29,7 +29,7 @@ from typing import Mapping, Optional, Sequence
 
 import pandas as pd
 
-from cytoimagenet.catalog.source import read_csv, require_columns
+from cytoimagenet.catalog.source import read_csv, require_columns, warn
 from cytoimagenet.errors import UserError
 
 BBBC_CITATION = (
@@ -264,6 +264,29 @@ def _first_present(columns, candidates: Sequence[str]) -> Optional[str]:
     return next((c for c in candidates if c in columns), None)
 
 
+def read_table_skipping_bad_rows(path: Path, required: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A CSV whose distributor left malformed rows in it (BBBC022_v1_image.csv has rows with too many and too
+    few fields): rows with more fields than the header, and rows lacking a value in a `required` column, are
+    left out and counted in the returned warnings, never dropped without a word."""
+    if not path.is_file():
+        raise UserError(f"{path} not found: the source folder is not in its native layout")
+    too_long: list[list[str]] = []
+    table = pd.read_csv(path, dtype=str, engine="python", on_bad_lines=lambda fields: too_long.append(fields))
+    warnings = []
+    if too_long:
+        warnings.append(f"{path}: {len(too_long)} row(s) with more fields than the header left out (malformed in the distribution)")
+    present = [c for c in required if c in table.columns]
+    if present:
+        short = table[present].isna().any(axis=1)
+        if short.any():
+            warnings.append(
+                f"{path}: {int(short.sum())} row(s) lacking a value in {', '.join(present)} left out "
+                f"(first at data row {int(short.idxmax()) + 1})"
+            )
+            table = table[~short].reset_index(drop=True)
+    return table, warnings
+
+
 def image_csv_records(
     folder: Path,
     csv_name: str,
@@ -274,19 +297,34 @@ def image_csv_records(
     site: Sequence[str] = (),
     compound: Sequence[str] = (),
     carry: Sequence[str] = (),
+    dirs: Optional[Mapping[str, str]] = None,
+    skip_bad_rows: bool = False,
 ) -> pd.DataFrame:
     """BBBC image-CSV family (BBBC021, BBBC022 ...): `channels` maps a channel name to the column stems
-    that may carry it (`Image_FileName_<stem>` + `Image_PathName_<stem>`; Cell Painting tables name the
-    same stain differently between releases, e.g. OrigDNA / OrigHoechst). Columns named in `carry` are
-    passed through when present, for the module to derive labels from."""
+    that may carry it (`Image_FileName_<stem>`, with `Image_PathName_<stem>` unless `dirs` is given; Cell
+    Painting tables name the same stain differently between releases, e.g. OrigDNA / OrigHoechst). `dirs`
+    maps a channel name to the folder its zip unpacks to, as a template of `{plate}` (BBBC022:
+    `BBBC022_v1_images_{plate}w1`); a folder that is not on disk falls back to the PathName column's last
+    component when that exists. `skip_bad_rows` leaves out malformed rows with a warning on the result.
+    Columns named in `carry` are passed through when present, for the module to derive labels from."""
     path = folder / csv_name
-    table = read_csv(path, [])
+    if skip_bad_rows:
+        header = pd.read_csv(path, nrows=0).columns if path.is_file() else []
+        required = [c for c in header if c.startswith("Image_FileName_")]
+        required += [c for c in (_first_present(header, plate), _first_present(header, well)) if c]
+        table, notes = read_table_skipping_bad_rows(path, required)
+    else:
+        table, notes = read_csv(path, []), []
     cols = set(table.columns)
     stems = {}
     for name, options in channels.items():
-        stem = next((s for s in options if f"Image_FileName_{s}" in cols and f"Image_PathName_{s}" in cols), None)
+        def has(stem):
+            return f"Image_FileName_{stem}" in cols and (dirs is not None or f"Image_PathName_{stem}" in cols)
+
+        stem = next((s for s in options if has(s)), None)
         if stem is None:
-            wanted = " or ".join(f"Image_FileName_{s}/Image_PathName_{s}" for s in options)
+            need = "" if dirs is not None else "/Image_PathName_{s}"
+            wanted = " or ".join(f"Image_FileName_{s}" + need.format(s=s) for s in options)
             raise UserError(f"{path}: missing column(s) for channel {name}: {wanted}; found {', '.join(table.columns)}")
         stems[name] = stem
     resolved = {}
@@ -314,11 +352,25 @@ def image_csv_records(
             out[col] = table[col]
     files = []
     for name, stem in stems.items():
-        dirs = resolve_dirs(folder, table[f"Image_PathName_{stem}"])
-        files.append(dirs + "/" + table[f"Image_FileName_{stem}"].astype(str))
+        path_col = f"Image_PathName_{stem}"
+        fallback = resolve_dirs(folder, table[path_col]) if path_col in cols else None
+        if dirs is not None:
+            wanted = out["plate"].map(lambda p: dirs[name].format(plate=p))
+            if fallback is None:
+                where = wanted
+            else:
+                # each distinct folder is looked up once
+                exists = {d: (folder / d).is_dir() for d in set(wanted) | set(fallback)}
+                where = wanted.where(wanted.map(exists) | ~fallback.map(exists), fallback)
+        else:
+            where = fallback
+        files.append(where + "/" + table[f"Image_FileName_{stem}"].astype(str).str.strip())
     out["source_files"] = [list(t) for t in zip(*files)]
     out["channels"] = [list(channels)] * len(out)
-    return finish(out, ["plate", "well", "site"], ["plate", "well"])
+    out = finish(out, ["plate", "well", "site"], ["plate", "well"])
+    for note in notes:
+        warn(out, note)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------

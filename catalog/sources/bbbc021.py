@@ -12,7 +12,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from cytoimagenet.catalog.source import SourceEntry, read_csv
+from cytoimagenet.catalog.source import Download, DownloadFile, SourceEntry, read_csv
+
+ORIGINAL = "stan-hua/CytoImageNet"
+INFO = f"{ORIGINAL} datasets_info.csv (bbbc_mcf7_profile)"
+BASE = "https://data.broadinstitute.org/bbbc/BBBC021/"
+# the 55 plates, as BBBC021_v1_images_<plate>.zip names them
+PLATES = (
+    "Week1_22123", "Week1_22141", "Week1_22161", "Week1_22361", "Week1_22381", "Week1_22401", "Week2_24121",
+    "Week2_24141", "Week2_24161", "Week2_24361", "Week2_24381", "Week2_24401", "Week3_25421", "Week3_25441",
+    "Week3_25461", "Week3_25681", "Week3_25701", "Week3_25721", "Week4_27481", "Week4_27521", "Week4_27542",
+    "Week4_27801", "Week4_27821", "Week4_27861", "Week5_28901", "Week5_28921", "Week5_28961", "Week5_29301",
+    "Week5_29321", "Week5_29341", "Week6_31641", "Week6_31661", "Week6_31681", "Week6_32061", "Week6_32121",
+    "Week6_32161", "Week7_34341", "Week7_34381", "Week7_34641", "Week7_34661", "Week7_34681", "Week8_38203",
+    "Week8_38221", "Week8_38241", "Week8_38341", "Week8_38342", "Week9_39206", "Week9_39221", "Week9_39222",
+    "Week9_39282", "Week9_39283", "Week9_39301", "Week10_40111", "Week10_40115", "Week10_40119",
+)
 
 ENTRY = SourceEntry(
     id="bbbc021",
@@ -20,7 +35,7 @@ ENTRY = SourceEntry(
     name="Human MCF7 cells - compound-profiling experiment",
     dir_name="bbbc021",
     homepage="https://bbbc.broadinstitute.org/BBBC021",
-    licence="CC-BY-NC-SA-3.0",  # was: CC BY-NC-SA 3.0
+    licence="unknown",
     citation=(
         "Caie PD et al. High-content phenotypic profiling of drug response signatures across distinct cancer "
         "cells. Mol Cancer Ther 9(6):1913-26 (2010); Ljosa V, Sokolnicki KL, Carpenter AE. Annotated "
@@ -36,6 +51,41 @@ ENTRY = SourceEntry(
     evaluation_only=True,
     in_cytoimagenet=False,
     layout="BBBC021_v1_image.csv + BBBC021_v1_moa.csv; 16-bit TIFF per channel under <plate>/",
+    note=(
+        "The original labelled phenotype with the MOA of BBBC021_v1_moa.csv (DMSO as none) and kept the set "
+        "for external validation only."
+    ),
+    evidence={
+        "layout": (
+            f"{ORIGINAL} scripts/data_curation/clean_metadata.py (create_metadata reads BBBC021_v1_image.csv, "
+            "BBBC021_v1_moa.csv and BBBC021_v1_compound.csv; Image_FileName_/Image_PathName_ DAPI, Tubulin, Actin; "
+            f"Image_Metadata_Plate_DAPI, Image_Metadata_Well_DAPI, Replicate, Image_Metadata_Compound, "
+            f"Image_Metadata_Concentration); {INFO} (one zip per plate, BBBC021_v1_images_<WeekN_plate>.zip)"
+        ),
+        "channels": f"{INFO} (channels f_nucleus, f_actin, f_b_tubulin)",
+        "labels": (
+            f"{ORIGINAL} scripts/data_curation/clean_metadata.py (phenotype = moa lowercased, dmso -> none; "
+            "cell_component nucleus|actin|microtubules; fix_column_headers: 'Keep BBBC021 for external validation')"
+        ),
+        "licence": (
+            "unknown: the BBBC021 page's licence line is not reachable here and no copy was found (catalogued "
+            "before as CC BY-NC-SA 3.0 without a source); cost: none for CytoImageNet (evaluation only, never "
+            "published), a demo release states unknown terms"
+        ),
+        "download": INFO,
+        "organism": INFO,
+        "cell_type": f"{INFO} (cell_type MCF7)",
+        "microscopy": f"{INFO} (microscopy 'fluorescence (?)')",
+    },
+    download=Download(
+        route="https",
+        files=[DownloadFile(url=BASE + "BBBC021_v1_image.csv", path="BBBC021_v1_image.csv"),
+               DownloadFile(url=BASE + "BBBC021_v1_moa.csv", path="BBBC021_v1_moa.csv")]
+        + [DownloadFile(url=f"{BASE}BBBC021_v1_images_{plate}.zip", path=f"BBBC021_v1_images_{plate}.zip")
+           for plate in PLATES],
+        instructions="unknown: sizes and checksums are not published where reachable here",
+        evidence=f"{INFO} (the 55 zip URLs); BBBC021_v1_image.csv and BBBC021_v1_moa.csv beside them on the same server",
+    ),
 )
 
 CHANNELS = ("DAPI", "Tubulin", "Actin")

@@ -1,7 +1,7 @@
 """BBBC038: the Kaggle 2018 Data Science Bowl nucleus images (many organisms, stains and modalities).
 
 Native layout: `stage1_train/{id}/images/{id}.png` (with `masks/` beside), `stage1_test/{id}/images/{id}.png`,
-`stage2_test_final/{id}/images/{id}.png`; RGBA or RGB PNG.
+`stage2_test_final/{id}/images/{id}.png`; RGBA or RGB PNG. Each stage is its own zip.
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import SourceEntry
+from cytoimagenet.catalog.source import Download, DownloadFile, SourceEntry
+
+ORIGINAL = "stan-hua/CytoImageNet"
+INFO = f"{ORIGINAL} datasets_info.csv (bbbc_data_bowl)"
+BASE = "https://data.broadinstitute.org/bbbc/BBBC038/"
+STAGES = ("stage1_train", "stage1_test", "stage2_test_final")
 
 ENTRY = SourceEntry(
     id="bbbc038",
@@ -19,23 +24,58 @@ ENTRY = SourceEntry(
     name="Kaggle 2018 Data Science Bowl",
     dir_name="bbbc038",
     homepage="https://bbbc.broadinstitute.org/BBBC038",
-    licence="CC0-1.0",  # was: CC0 1.0 (verify)
+    licence="unknown",
     citation=(
         "Caicedo JC, Goodman A, Karhohs KW, et al. Nucleus segmentation across imaging experiments: the 2018 "
         "Data Science Bowl. Nat Methods 16(12):1247-1253 (2019); " + layouts.BBBC_CITATION
     ),
     modality="fluorescence|brightfield",
     channels=["image"],
-    organism=None,
+    organism="human|mouse|fly",
     adapter="read",
     layout="stage1_train|stage1_test|stage2_test_final/{id}/images/{id}.png",
     note=(
-        "Mixed fluorescence, brightfield and histology with no per-image modality in the distribution; each "
-        "sample is one file, so no modalities are merged, and records carry the mixed modality. Organism "
-        "varies (human, mouse, fly) and is not per image, so it is left unset. Licence: verify."
+        "Mixed fluorescence, brightfield and histology with no per-image modality or organism in the "
+        "distribution; each sample is one file, so no modalities are merged. As the original did, every image "
+        "carries the dataset's organisms (human|mouse|fly) and mixed modality."
     ),
+    evidence={
+        "layout": (
+            f"{INFO} (download: stage1_train.zip, stage1_test.zip, stage2_test_final.zip); folder names "
+            f"{{id}}/images/{{id}}.png as in {ORIGINAL} annotations/kag_bowl_2018_stage_1.csv (ImageId column, "
+            "commit aec7751)"
+        ),
+        "channels": f"{INFO} (channels brightfield|fluorescence; format png)",
+        "labels": f"{INFO} (organism human|mouse|fly, cell_component nucleus; no per-image labels)",
+        "licence": (
+            "unknown: the BBBC038 page's licence line is not reachable here and no copy was found; cost: a "
+            "release using this source states unknown terms for it"
+        ),
+        "download": INFO,
+        "organism": f"{INFO}; {ORIGINAL} annotations/bbbc038_metadata.csv is a Git LFS object missing from the mirror",
+        "cell_type": f"{INFO} (cell_type empty; notes: 22 unlabelled cell types)",
+        "microscopy": f"{INFO} (microscopy brightfield/fluorescence, no per-image label)",
+    },
+    download=Download(
+        route="https",
+        files=[DownloadFile(url=f"{BASE}{s}.zip", path=f"{s}.zip", into=s) for s in STAGES],
+        instructions=(
+            "unknown: whether each stage zip holds a top folder of its own name; the adapter finds "
+            "<stage>/{id}/images/{id}.png at any depth"
+        ),
+        evidence=INFO,
+    ),
+)
+
+PATTERN = (
+    r"(?:[^/]+/)*(?P<stage>stage1_train|stage1_test|stage2_test_final)/(?:(?P=stage)/)?"
+    r"(?P<image>[0-9a-f]{16,})/images/(?P=image)\.png"
 )
 
 
 def read(folder: Path) -> pd.DataFrame:
-    return layouts.dsb_records(folder)
+    files = layouts.scan(folder, PATTERN)
+    layouts.require_files(files, folder, PATTERN, "Data Science Bowl images")
+    samples = layouts.file_samples(files, "image")
+    samples["cell_visible"] = "nucleus"
+    return layouts.finish(samples, ["image"], ["image"])

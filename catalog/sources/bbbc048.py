@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from cytoimagenet.catalog import layouts
-from cytoimagenet.catalog.source import SourceEntry
+from cytoimagenet.catalog.source import Download, DownloadFile, SourceEntry
+
+ORIGINAL = "stan-hua/CytoImageNet"
+INFO = f"{ORIGINAL} datasets_info.csv (bbbc_jurkat)"
 
 ENTRY = SourceEntry(
     id="bbbc048",
@@ -11,19 +14,46 @@ ENTRY = SourceEntry(
     name="Cell Cycle Jurkat Cells",
     dir_name="bbbc048",
     homepage="https://bbbc.broadinstitute.org/BBBC048",
-    licence="CC-BY-3.0",  # was: CC BY 3.0 (verify)
+    licence="unknown",
     citation=(
         "Eulenberg P, Köhler N, Blasi T, et al. Reconstructing cell cycle and disease progression using deep "
         "learning. Nat Commun 8:463 (2017); " + layouts.BBBC_CITATION
     ),
     modality="fluorescence|brightfield",
-    channels=["brightfield", "darkfield", "fluorescence"],
+    channels=["fluorescence", "brightfield", "darkfield"],
     organism="human",
     cell_type="jurkat",
     adapter=None,
-    layout="<phase>/ folders (G1, S, G2, Prophase, Metaphase, Anaphase, Telophase) of per-channel cell images",
+    layout="BBBC048v1.zip (holding CellCycle.zip) + Ground_truth.lst (id, phase, path; tab-separated, no header)",
     note=(
-        "Not adaptable yet: the phase comes from the folder, but which channel number is brightfield, "
-        "darkfield or fluorescence has not been verified, and they must not be merged. Licence: verify."
+        "Not adaptable: the phase labels are in Ground_truth.lst (id, cycle, path), but the form of its paths "
+        "and of the per-cell file names inside CellCycle.zip, and which file is brightfield, darkfield or the "
+        "DNA stain, are in no source reachable here (the original's bbbc048_metadata.csv is a Git LFS object "
+        "missing from the mirror); reading it blind would risk merging brightfield with fluorescence."
+    ),
+    evidence={
+        "layout": (
+            f"{ORIGINAL} scripts/analyze_metadata.py (commit b0e57cf: reads BBBC048/Ground_truth.lst as a "
+            f"headerless table id, cycle, path); {INFO} (download: BBBC048v1.zip, Ground_truth.lst)"
+        ),
+        "channels": f"{INFO} (channels f_nucleus, brightfield, darkfield); unknown: which file holds which",
+        "labels": f"{INFO} (phenotype G1, S, G2, Prophase, Metaphase, Anaphase, Telophase; 32,266 cells)",
+        "licence": (
+            "unknown: the BBBC048 page's licence line is not reachable here and no copy was found (catalogued "
+            "before as CC BY 3.0 without a source); cost: a release using it states unknown terms for it"
+        ),
+        "download": INFO,
+        "organism": INFO,
+        "cell_type": INFO,
+        "microscopy": f"{INFO} (microscopy fluorescence, brightfield, darkfield)",
+    },
+    download=Download(
+        route="https",
+        files=[
+            DownloadFile(url="https://data.broadinstitute.org/bbbc/BBBC048/BBBC048v1.zip", path="BBBC048v1.zip"),
+            DownloadFile(url="https://data.broadinstitute.org/bbbc/BBBC048/Ground_truth.lst", path="Ground_truth.lst"),
+        ],
+        instructions="unknown: sizes and checksums; BBBC048v1.zip holds CellCycle.zip, which must be unzipped in turn",
+        evidence=INFO,
     ),
 )

@@ -28,35 +28,6 @@ def test_bbbc006_planes_of_a_well_share_a_group(tmp_path):
     assert df.loc[0, "channels"] == ["Hoechst", "phalloidin"]
 
 
-def test_bbbc020_skips_the_composite(tmp_path):
-    folder = bbbc020_tree(tmp_path)
-    df = records("bbbc020", folder)
-    check_records(df, folder)
-    assert list(df["sample_id"]) == ["jw-1h_1", "jw-24h_3"]
-    assert df.loc[0, "source_files"] == ["BBBC020_v1_images/jw-1h 1/jw-1h 1_c1.TIF", "BBBC020_v1_images/jw-1h 1/jw-1h 1_c5.TIF"]
-    assert (df["organism"] == "mouse").all() and (df["cell_type"] == "macrophage").all()
-
-
-def test_bbbc026_one_sample_per_image(tmp_path):
-    folder = bbbc026_tree(tmp_path)
-    df = records("bbbc026", folder)
-    check_records(df, folder)
-    assert list(df["group"]) == ["Plate1_A01_s1", "Plate1_B03_s2"]
-    assert df.loc[0, "organism"] == "human|mouse"
-
-
-def test_bbbc041_labels_from_the_box_categories(tmp_path):
-    folder = bbbc041_tree(tmp_path)
-    df = records("bbbc041", folder).set_index("sample_id")
-    assert df.loc["8d02117d-6c71-4e47-b50a-6cc8d5eb1d55", "phenotype"] == "ring stage"
-    assert df.loc["0ac747cd-ff32-49bf-bc1a-3e9b7702ce9c", "phenotype"] == "uninfected"
-    assert df.loc["0ac747cd-ff32-49bf-bc1a-3e9b7702ce9c", "cell_type"] == "red blood cell|white blood cell"
-    assert df.loc["0ac747cd-ff32-49bf-bc1a-3e9b7702ce9c", "source_files"] == [
-        "malaria/images/0ac747cd-ff32-49bf-bc1a-3e9b7702ce9c.jpg"
-    ]
-    assert (df["microscopy"] == "brightfield").all()
-
-
 def test_leukemia_groups_cells_by_patient(tmp_path):
     folder = leukemia_tree(tmp_path)
     df = records("kaggle_leukemia", folder)
