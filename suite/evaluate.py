@@ -204,7 +204,10 @@ def extract_and_evaluate(
                                                 preserve_index=False), Path(save_features) / f"{task}-{method}.parquet")
         result, points = evaluate_table(task, data_dir, feats, aggregate, k=k, method=method,
                                         source=f"{weights_name}:{method}", **options)
-        results.append({**result, "weights": weights_name})
+        skipped = feats.attrs.get("skipped", [])
+        # images left out because a file could not be read: counted and listed, as the builder's quarantine
+        results.append({**result, "weights": weights_name, "unreadable_images": len(skipped),
+                        "unreadable": list(skipped)})
         if out_dir is not None:
             x, labels = points()
             embeddings.append((l2_normalize(x), labels))

@@ -211,10 +211,24 @@ def read_plane(path: Path) -> np.ndarray:
         raise UserError(f"{path}: {why}") from None
 
 
-def bbbc021_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray]]:
+class Unreadable(str):
+    """What a native reader yields instead of a row's channels when a file of that row cannot be read: the reason.
+    The row is left out of the evaluation and listed in its report, as the builder quarantines a source image."""
+
+
+def _per_row(table: pd.DataFrame, read_row) -> Iterable[list[np.ndarray] | Unreadable]:
+    for _, row in table.iterrows():
+        try:
+            yield read_row(row)
+        except UserError as why:
+            yield Unreadable(str(why))
+
+
+def bbbc021_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray] | Unreadable]:
     """DAPI, Tubulin, Actin per row; ``Image_PathName_*`` is ``WeekN/WeekN_plate`` (or just the plate folder)."""
     data_dir = Path(data_dir)
-    for _, row in table.iterrows():
+
+    def read_row(row) -> list[np.ndarray]:
         chans = []
         for ch in ("DAPI", "Tubulin", "Actin"):
             rel = str(row[f"Image_PathName_{ch}"]).replace("\\", "/").strip("/")
@@ -222,15 +236,20 @@ def bbbc021_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[n
             candidates = [data_dir / rel / name, data_dir / rel.rsplit("/", 1)[-1] / name]
             path = next((c for c in candidates if c.is_file()), candidates[0])
             chans.append(read_plane(path))
-        yield chans
+        return chans
+
+    return _per_row(table, read_row)
 
 
-def rxrx1_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray]]:
+def rxrx1_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray] | Unreadable]:
     """Six 8-bit channels per site at ``images/{experiment}/Plate{plate}/{well}_s{site}_w{1..6}.png``."""
     data_dir = Path(data_dir)
-    for _, row in table.iterrows():
+
+    def read_row(row) -> list[np.ndarray]:
         base = data_dir / "images" / str(row["experiment"]) / f"Plate{row['plate']}"
-        yield [read_plane(base / f"{row['well']}_s{row['site']}_w{w}.png") for w in range(1, 7)]
+        return [read_plane(base / f"{row['well']}_s{row['site']}_w{w}.png") for w in range(1, 7)]
+
+    return _per_row(table, read_row)
 
 
 def coos7_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 256) -> Iterable[list[np.ndarray]]:
@@ -283,5 +302,17 @@ def extract_task_features(task: str, data_dir: str | Path, method: str, extracto
     table = image_table(task, data_dir) if table is None else table
     if task == "coos7" or (task == "cyclops" and "file" in table.columns):
         table = table.sort_values(["file", "index"], kind="stable").reset_index(drop=True)
-    feats = extract(_READERS[task](data_dir, table), method, extractor, extractor.image_size, extractor.batch_size)
-    return table.assign(features=list(feats))
+    readable, skipped = [], []
+
+    def images():
+        for i, item in enumerate(_READERS[task](data_dir, table)):
+            if isinstance(item, Unreadable):
+                skipped.append(str(item))
+            else:
+                readable.append(i)
+                yield item
+
+    feats = extract(images(), method, extractor, extractor.image_size, extractor.batch_size)
+    out = table.iloc[readable].reset_index(drop=True).assign(features=list(feats))
+    out.attrs["skipped"] = skipped  # one line per image left out, naming its file and why
+    return out

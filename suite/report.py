@@ -165,6 +165,9 @@ def _png_bytes(fig) -> bytes:
     return out.getvalue()
 
 
+UNREADABLE_LISTED = 50  # report.md lists this many unreadable images; report.json lists all
+
+
 def markdown(evaluations: Sequence[dict], figures: dict[int, dict[str, str]] | None = None) -> str:
     figures = figures or {}
     lines = ["# Transfer evaluation", "", "| task | method | variant | accuracy | 95% CI (Wilson) | n |",
@@ -184,6 +187,11 @@ def markdown(evaluations: Sequence[dict], figures: dict[int, dict[str, str]] | N
         if isinstance(ev.get("split"), dict):
             lines.append(f"- split: {ev['split'].get('rule', '')}; test experiments: "
                          f"{', '.join(ev['split'].get('test_experiments', []))}")
+        if ev.get("unreadable"):
+            lines += ["", f"Left out, unreadable ({len(ev['unreadable'])}):", ""]
+            lines += [f"- {why}" for why in ev["unreadable"][:UNREADABLE_LISTED]]
+            if len(ev["unreadable"]) > UNREADABLE_LISTED:
+                lines.append(f"- ... and {len(ev['unreadable']) - UNREADABLE_LISTED} more (all in report.json)")
         figs = figures.get(i, {})
         if "embedding" in figs:
             lines += ["", f"![embedding]({figs['embedding']})"]

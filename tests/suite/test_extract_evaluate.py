@@ -75,3 +75,33 @@ def test_missing_weights_file_is_a_user_error(bbbc021_dir, tmp_path):
         extract_and_evaluate("bbbc021", bbbc021_dir, weights=tmp_path / "nope.keras")
     with pytest.raises(UserError, match="unknown method"):
         extract_and_evaluate("bbbc021", bbbc021_dir, methods=["sideways"])
+
+
+def test_unreadable_task_images_are_left_out_counted_and_listed(bbbc021_dir, tmp_path):
+    import shutil
+
+    import torch
+
+    from cytoimagenet.suite.evaluate import extract_and_evaluate
+
+    folder = tmp_path / "bbbc021"
+    shutil.copytree(bbbc021_dir, folder)
+    table = pd.read_csv(folder / "BBBC021_v1_image.csv")
+    rows = table.iloc[[0, 1]]
+    gone = folder / rows.iloc[0]["Image_PathName_DAPI"].split("/")[-1] / rows.iloc[0]["Image_FileName_DAPI"]
+    cut = folder / rows.iloc[1]["Image_PathName_Actin"].split("/")[-1] / rows.iloc[1]["Image_FileName_Actin"]
+    gone.unlink()
+    cut.write_bytes(cut.read_bytes()[:100])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        summary = extract_and_evaluate("bbbc021", folder, methods=["merged"], image_size=32, batch_size=64,
+                                       out_dir=tmp_path / "report")
+    finally:
+        torch.set_num_threads(threads)
+    method = summary["methods"][0]
+    assert method["unreadable_images"] == 2 and method["n_rows"] == len(table) - 2
+    assert any(gone.name in why and "missing" in why for why in method["unreadable"])
+    assert any(cut.name in why for why in method["unreadable"])
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "Left out, unreadable (2)" in report and gone.name in report
