@@ -50,7 +50,22 @@ IDR_LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Kept for callers that read one column per label.
 IDR_COLUMNS = {label: names[0] for label, names in IDR_LABEL_COLUMNS.items()}
-_PHENOTYPE = re.compile(r"^Phenotype \d+$")
+_PHENOTYPE = re.compile(r"^Phenotype(?: \d+)?$")
+
+
+def _with_numbered_siblings(ann: pd.DataFrame, names: Sequence[str], values: pd.Series) -> pd.Series:
+    """IDR numbers a repeated fact ("siRNA Pool Identifier 1", "... 2", "... 3": the siRNAs pooled in one
+    well): when the column read ends in " 1", its present siblings join it as a multi-label."""
+    name = next((n for n in names if n in ann.columns), None)
+    if name is None or not re.search(r" 1$", name):
+        return values
+    siblings = [c for c in ann.columns if re.fullmatch(re.escape(name[:-1]) + r"\d+", str(c))]
+    if len(siblings) < 2:
+        return values
+    from cytoimagenet.catalog.layouts import join_labels
+
+    ordered = sorted(siblings, key=lambda c: int(str(c).rsplit(" ", 1)[1]))
+    return join_labels(ann[ordered])
 
 # Annotation files name organisms by their Latin names; released labels use the original's common names.
 _VISIBLE_WORDS = {"nuclei": "nucleus", "nuclear": "nucleus", "mitochondrion": "mitochondria"}
@@ -137,6 +152,7 @@ def read_idr_annotation(
             if not names:
                 continue
             values = label_column(ann, names, p, label=label)
+            values = _with_numbered_siblings(ann, names, values)
             if label == "organism":
                 values = _organisms(values)
             elif label == "gene":

@@ -38,12 +38,15 @@ ENTRY = SourceEntry(
     layout="screenX/*-annotation.csv + *-plates.tsv (name, folder); ScanR <plate>/data/--W..--P..--Z..--T..--<stain>.tif",
     note=(
         "One field per well, three stains: nucleus-dapi, pm-647 (surface VSVG), vsvg-cfp, merged in that order "
-        "as the original did. ScanR numbers wells row by row (W00001 = A1 ... W00025 = B1 on 384-well plates). "
+        "as the original did. The ScanR well index counts row by row (W00001 = A1, W00025 = B1 on 384-well "
+        "plates), IDR's usual numbering. "
         "The original kept only wells with Quality Control 'pass' (datasets_info.csv notes); the builder's QC "
         "runs on pixels instead, so failed wells are not dropped here."
     ),
     evidence={
         "layout": f"{REPO} {STUDY}/screenA/idr0009-screenA-plates.tsv (plate folders); {SCANR} (file names); "
+                  "IDR/idr-utils scripts/misc_files/384WellPlateNumbersAndLocations.xlsx (well numbering 1-384 "
+                  "row by row); "
                   "stan-hua/CytoImageNet scripts/data_processing/preprocessor.py (idr0009 under 20150507-VSVG/VSVG/)",
         "channels": "stan-hua/CytoImageNet scripts/data_processing/preprocessor.py (nucleus-dapi, pm-647, vsvg-cfp); "
                     f"{REPO} {STUDY}/idr0009-study.txt (1 field per well, 3 channels)",

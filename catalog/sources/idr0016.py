@@ -48,11 +48,13 @@ ENTRY = SourceEntry(
         "(a recorded warning)."
     ),
     evidence={
-        "layout": f"{REPO} rename_dirs_BBBC022_v1_image.py (Cell Image Library zips are <plate>-<stain>; "
-                  f"IXMtest_<well>_s<site>_w<n><GUID>.tif); {REPO} generate_screens/stats.txt (stains per plate); "
-                  "stan-hua/CytoImageNet scripts/data_processing/preprocessor.py (idr0016 reads <plate>-<stain>/)",
+        "layout": "IDR/idr-utils scripts/gen_screens_0016_0036/make_screen.py (<PLATE>-<CHANNEL> folders of "
+                  "<tag>_<well>_<s field>_<w n uuid>.tif, wells a01-p24, fields s1-s6) and make_all (folders "
+                  f"2016-02-19-screens-cellimagelibrary/, 2017-07-14-cellimagelibrary-60newplates/); {REPO} "
+                  "generate_screens/stats.txt (files per plate and stain); stan-hua/CytoImageNet "
+                  "scripts/data_processing/preprocessor.py (idr0016 reads <plate>-<stain>/)",
         "channels": f"{REPO} rename_dirs_BBBC022_v1_image.py (w1 Hoechst, w2 ERSyto, w3 ERSytoBleed, w4 Ph_golgi, "
-                    "w5 Mito; OrigHoechst/OrigER/OrigSyto/OrigPh_golgi/OrigMito)",
+                    "w5 Mito, as BBBC022's OrigHoechst/OrigER/OrigSyto/OrigPh_golgi/OrigMito columns)",
         "labels": f"{REPO} screenA/idr0016-screenA-bulkmap-config.yml (Compound Name, Compound Group, Characteristics "
                   "[Cell Line], Channels); stan-hua/CytoImageNet annotations/datasets_info.csv (Compound Group as "
                   "pseudolabel)",
@@ -69,8 +71,9 @@ ENTRY = SourceEntry(
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0016-screenA-annotation.csv",
              "path": "screenA/idr0016-screenA-annotation.csv"},
         ],
-        instructions="mirror the study folder; the <plate>-<stain> folders are found wherever they unpack",
-        evidence=f"{DOWNLOAD_URLS}; {REPO} idr0016-study.txt",
+        instructions=("mirror 2016-02-19-screens-cellimagelibrary/ and 2017-07-14-cellimagelibrary-60newplates/ of the "
+                      "study folder (the <plate>-<stain> folders are found wherever they lie)"),
+        evidence=f"{DOWNLOAD_URLS}; IDR/idr-utils scripts/gen_screens_0016_0036/make_all",
     ),
 )
 

@@ -39,7 +39,8 @@ ENTRY = SourceEntry(
         "C01-C04 are DAPI (DNA), Alexa568 (PCNA), EU-Alexa488 (nascent RNA), Alexa647 (succinimidyl ester). "
         "unknown: the study says 5 channels per site but names 4 stains; a C05 file is not merged, which costs "
         "nothing unless C05 is a fifth stain. The annotation is distributed gzipped: gunzip it into screenA/. "
-        "The study has no journal publication in its study file (Study PubMed ID empty); the data DOI is cited."
+        "The study has no journal publication in its study file (Study PubMed ID empty); the data DOI is cited. "
+        "A well's siRNA label joins its pooled siRNA Pool Identifier 1..3."
     ),
     evidence={
         "layout": f"{REPO} screenA/idr0093-screenA-plates.tsv and screenA/idr0093-screenA-bulk.yml (columns: path, "

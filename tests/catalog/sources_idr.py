@@ -134,11 +134,12 @@ def idr0088(root: Path, size: int = 8) -> Path:
 
 IDR0093_HEADER = [
     "Plate", "Well", "Characteristics [Organism]", "Characteristics [Cell Line]", "Comment [Cell Line]",
-    "Gene Identifier", "Gene Symbol", "siRNA Pool Identifier 1", "Control Type", "Quality Control", "Channels",
+    "Gene Identifier", "Gene Symbol", "siRNA Pool Identifier 1", "siRNA Pool Identifier 2",
+    "siRNA Pool Identifier 3", "Control Type", "Quality Control", "Channels", "Phenotype", "Phenotype Term Name",
 ]
 IDR0093_ROWS = [
-    ["001", "B3", "Homo sapiens", "HeLa", "", "ENSG00000000457", "SCYL3", "s10427", "", "pass", ""],
-    ["001", "B4", "Homo sapiens", "HeLa", "", "ENSG00000000938", "FGR", "s21749", "", "pass", ""],
+    ["001", "B3", "Homo sapiens", "HeLa", "", "ENSG00000000457", "SCYL3", "s10427", "s7902", "", "", "pass", "", "", ""],
+    ["001", "B4", "Homo sapiens", "HeLa", "", "ENSG00000000938", "FGR", "s21749", "", "", "", "pass", "", "", ""],
 ]
 IDR0093_PLATES = (
     "/uod/idr/filesets/idr0093-mueller-perturbation/20200910-rsync/001/001.wpi\t001\n"
@@ -164,28 +165,33 @@ def idr0093(root: Path, size: int = 8) -> Path:
 
 # ---------------------------------------------------------------------------------------------------------
 # idr0016: IDR/idr0016-wawer-bioactivecompoundprofiling screenA (ImageXpress; one folder per plate and stain,
-# <plate>-<stain>/, as rename_dirs_BBBC022_v1_image.py and generate_screens/stats.txt show). The annotation
-# CSV is not stored in the snapshot: columns from screenA/idr0016-screenA-bulkmap-config.yml.
+# <plate>-<stain>/, under 2016-02-19-screens-cellimagelibrary/ and 2017-07-14-cellimagelibrary-60newplates/,
+# files <tag>_<well>_s<field>_w<n><uuid>.tif: IDR/idr-utils scripts/gen_screens_0016_0036/make_screen.py and
+# make_all). The plate list names IDR-generated .screen files. The annotation CSV is not stored in the
+# snapshot: columns from screenA/idr0016-screenA-bulkmap-config.yml.
 
 IDR0016_HEADER = [
     "Plate", "Well", "Characteristics [Organism]", "Characteristics [Cell Line]", "Compound Name",
     "Compound Broad Identifier", "Compound Group", "Control Type", "Channels", "Plate Issues",
 ]
 IDR0016_ROWS = [
-    ["24277", "A1", "Homo sapiens", "U2OS", "DMSO", "", "", "negative control", "", ""],
-    ["24277", "B2", "Homo sapiens", "U2OS", "", "", "BIO", "", "", ""],
+    ["24278", "A1", "Homo sapiens", "U2OS", "DMSO", "", "", "negative control", "", ""],
+    ["24278", "B2", "Homo sapiens", "U2OS", "", "", "BIO", "", "", ""],
 ]
-IDR0016_STAINS = ("Hoechst", "ERSyto", "ERSytoBleed", "Ph_golgi", "Mito")
+# w<n> of each stain as BBBC022's columns pair them (rename_dirs_BBBC022_v1_image.py)
+IDR0016_STAINS = {"Hoechst": 1, "ERSyto": 2, "ERSytoBleed": 3, "Ph_golgi": 4, "Mito": 5}
+IDR0016_DIR = "2016-02-19-screens-cellimagelibrary"
 
 
 def idr0016(root: Path, size: int = 8) -> Path:
     folder = root / "idr0016"
     _csv(folder / "screenA/idr0016-screenA-annotation.csv", IDR0016_HEADER, IDR0016_ROWS)
-    _write(folder / "screenA/idr0016-screenA-plates.tsv", "24277\t../screens/24277.screen\n")
-    guid = "227537B3-6004-4D7C-9992-EC22DFA440D1"
-    for w, stain in enumerate(IDR0016_STAINS, start=1):
-        for well in ("A01", "B02"):
-            write_image(folder / f"24277-{stain}" / f"IXMtest_{well}_s1_w{w}{guid}.tif", bits=16, size=size)
+    _write(folder / "screenA/idr0016-screenA-plates.tsv", "24277\t../screens/24277.screen\n24278\t../screens/24278.screen\n")
+    uuid = "edcec6dc-b1e3-4ffc-80da-9b049a89447b"
+    for stain, w in IDR0016_STAINS.items():
+        for well in ("a01", "b02"):
+            write_image(folder / IDR0016_DIR / f"24278-{stain}" / f"cdp2bioactives_{well}_s1_w{w}{uuid}.tif",
+                        bits=16, size=size)
     return folder
 
 

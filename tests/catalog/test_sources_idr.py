@@ -30,12 +30,12 @@ EXPECT = {
     "idr0093": dict(
         ids=["001-B03-f1", "001-B04-f1"], channels=["DAPI", "PCNA", "EU", "SE"], microscopy="fluorescence",
         labels=dict(organism="human", cell_type="hela", gene=["scyl3 targeted", "fgr targeted"],
-                    sirna=["s10427", "s21749"], cell_visible=None),
+                    sirna=["s10427|s7902", "s21749"], cell_visible=None, phenotype=None),
         first_file="20200910-rsync/001/001_B03_T0001F001L01A01Z01C01.tif", warns=["Channels"]),
     "idr0016": dict(
-        ids=["24277-A01-f1", "24277-B02-f1"], channels=["DNA", "ER", "RNA", "AGP", "Mito"], microscopy="fluorescence",
+        ids=["24278-A01-f1", "24278-B02-f1"], channels=["DNA", "ER", "RNA", "AGP", "Mito"], microscopy="fluorescence",
         labels=dict(organism="human", cell_type="u2os", compound=["dmso", "bio"], gene=None),
-        first_file="24277-Hoechst/IXMtest_A01_s1_w1227537B3-6004-4D7C-9992-EC22DFA440D1.tif", warns=["Channels"]),
+        first_file="2016-02-19-screens-cellimagelibrary/24278-Hoechst/cdp2bioactives_a01_s1_w1edcec6dc-b1e3-4ffc-80da-9b049a89447b.tif", warns=["Channels"]),
     "idr0017": dict(
         ids=[f"{P17}-A01-f1", f"{P17}-B03-f1"], channels=["DNA", "actin"], microscopy="fluorescence",
         labels=dict(organism="human", cell_type="hct116", compound=["dmso", "taxol"]),
