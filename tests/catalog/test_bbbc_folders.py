@@ -32,9 +32,10 @@ def test_leukemia_groups_cells_by_patient(tmp_path):
     folder = leukemia_tree(tmp_path)
     df = records("kaggle_leukemia", folder)
     check_records(df, folder)
-    assert list(df["sample_id"]) == ["UID_11_10_1_all", "UID_11_11_2_all", "UID_H10_43_1_hem"]
-    assert list(df["group"]) == ["11", "11", "H10"]
-    assert list(df["phenotype"]) == ["b-lineage acute lymphoblastic leukemia"] * 2 + ["healthy"]
+    # the final-test image (no label) is a sample too; labels as the original wrote them (leukemia, wildtype)
+    assert list(df["sample_id"]) == ["UID_11_10_1_all", "UID_11_11_2_all", "UID_H10_43_1_hem", "final-1"]
+    assert list(df["group"]) == ["11", "11", "H10", "final-1"]
+    assert list(df["phenotype"]) == ["leukemia"] * 2 + ["wildtype", None]
 
 
 def test_folder_without_matching_files_names_folder_and_pattern(tmp_path):
