@@ -156,8 +156,50 @@ def idr0037(root: Path, size: int = 8) -> Path:
     return folder
 
 
+# ---------------------------------------------------------------------------------------------------------
+# idr0041: snoopycrimecop/idr0041-cai-mitoticatlas experimentA/idr0041-experimentA-annotation.csv (the IDR
+# repository's copy is a large-file pointer); rows of cell0003_R0028, two raw time points and a mask
+
+IDR0041_HEADER = (
+    "Dataset Name,Image Name,Source Name,Characteristics [Organism],Term Source 1 REF,Term Source 1 Accession,"
+    "Characteristics [Cell Line],Term Source 2 REF,Term Source 2 Accession,Protocol REF,Protocol REF.1,Protocol REF.2,"
+    "Assay Name,Experimental Condition [ # fill in],Comment [Gene Identifier],Comment [Gene Symbol],"
+    "Comment [Gene Annotation Comments],Image File,Comment [Image File Path],Comment [Image File Comments],"
+    "Comment [Image File Type],Channels,Protocol REF.3,Processed Data File"
+)
+
+
+def _idr0041_row(t: int, kind: str, folder: str, file_type: str) -> str:
+    return (
+        f"140411_KIF11_MitoSys1,TR1_W0001_P0007_T{t:04d}_{kind},KIF11,Homo sapiens,NCBITaxon,9606,HeLa,EFO,,"
+        "growth protocol,treatment protocol,image acquisition and feature extraction protocol,140411_KIF11_MitoSys1,"
+        "Genome-edited cell,ENSG00000138160,KIF11,\"Gene identifiers and symbols from GRCh38.p10, Ensembl release 89, "
+        f"May 2017.\",TR1_W0001_P0007_T{t:04d}.tif,mitotic_cell_atlas/140411_KIF11_MitoSys1/cell0003_R0028/{folder},,"
+        f"{file_type},490-552:GFP; 587-621:mCherry | 622-695:SiR-DNA; 622-695:Dy-481XL,FCS-calibrated imaging,"
+    )
+
+
+IDR0041_ROWS = (
+    _idr0041_row(1, "raw", "rawtif", "original images"),
+    _idr0041_row(2, "raw", "rawtif", "original images"),
+    _idr0041_row(1, "mask", "masktif", "segmentation masks"),
+)
+
+
+def idr0041(root: Path, size: int = 8) -> Path:
+    folder = root / "idr0041"
+    write_lines(folder / "experimentA/idr0041-experimentA-annotation.csv", [IDR0041_HEADER, *IDR0041_ROWS])
+    cell = folder / "140411_KIF11_MitoSys1/cell0003_R0028"
+    for t in (1, 2):
+        # z-sections x 3 channels as pages (31 x 3 in the real files; 2 x 3 here)
+        write_image(cell / "rawtif" / f"TR1_W0001_P0007_T{t:04d}.tif", bits=16, size=size, pages=6)
+    write_image(cell / "masktif" / "TR1_W0001_P0007_T0001.tif", bits=8, size=size)
+    return folder
+
+
 FIXTURES: dict[str, Callable[[Path, int], Path]] = {
     "idr0021": idr0021,
     "idr0067": idr0067,
     "idr0037": idr0037,
+    "idr0041": idr0041,
 }

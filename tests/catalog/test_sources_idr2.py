@@ -95,6 +95,21 @@ EXPECT = {
         },
         "groups": 3,  # wells: both fields and both modalities of a well share one
     },
+    "idr0041": {
+        # the segmentation mask of T0001 is annotated too, and is not a sample
+        "samples": [
+            "140411_KIF11_MitoSys1-cell0003_R0028-TR1_W0001_P0007_T0001",
+            "140411_KIF11_MitoSys1-cell0003_R0028-TR1_W0001_P0007_T0002",
+        ],
+        "rows": {
+            "140411_KIF11_MitoSys1-cell0003_R0028-TR1_W0001_P0007_T0002": {
+                "channels": ["stack"], "microscopy": "fluorescence",
+                "file": "140411_KIF11_MitoSys1/cell0003_R0028/rawtif/TR1_W0001_P0007_T0002.tif",
+                "labels": {"organism": "human", "cell_type": "hela", "gene": "kif11 targeted", "cell_visible": None},
+            },
+        },
+        "groups": 1,  # time points of one cell
+    },
 }
 
 
