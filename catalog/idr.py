@@ -108,7 +108,15 @@ def channels_visible(values: pd.Series) -> pd.Series:
 
 
 def annotation_paths(folder: Path) -> list[Path]:
-    paths = sorted(set(folder.glob("*annotation.csv")) | set(folder.glob("*/*annotation.csv")))
+    """The study's annotation tables; studies distribute large ones compressed (idr0088 .csv.zip, idr0093
+    .csv.gz), read as they are; where a table is there both compressed and unpacked, the unpacked one."""
+    found: dict[str, Path] = {}
+    for pattern in ("*annotation.csv", "*annotation.csv.gz", "*annotation.csv.zip"):
+        for p in sorted(folder.glob(pattern)) + sorted(folder.glob(f"*/{pattern}")):
+            key = str(p.with_name(re.sub(r"\.(gz|zip)$", "", p.name)))
+            if key not in found or p.suffix == ".csv":
+                found[key] = p
+    paths = [found[k] for k in sorted(found)]
     if not paths:
         raise UserError(f"{folder}: no idrNNNN-*-annotation.csv found; download the study's annotation file(s)")
     return paths

@@ -64,7 +64,7 @@ ENTRY = SourceEntry(
         tree=f"https://ftp.ebi.ac.uk/pub/databases/IDR/{STUDY}/",
         files=[
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/{STUDY}/screenA/idr0009-screenA-annotation.csv.gz",
-             "path": "screenA/idr0009-screenA-annotation.csv.gz", "unpack": True, "into": "screenA"},
+             "path": "screenA/idr0009-screenA-annotation.csv.gz", "unpack": False},
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/{STUDY}/screenA/idr0009-screenA-plates.tsv",
              "path": "screenA/idr0009-screenA-plates.tsv"},
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/{STUDY}/screenB/idr0009-screenB-annotation.csv",

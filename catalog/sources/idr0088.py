@@ -38,7 +38,7 @@ ENTRY = SourceEntry(
     note=(
         "Cell lines A549, HepG2, WPMY1 per well (Characteristics [Cell Line]); what the GFP and RFP channels show "
         "differs per reporter line and is read from the Channels column. The annotation is distributed zipped "
-        "(idr0088-screenA-annotation.csv.zip): unzip it into screenA/."
+        "(idr0088-screenA-annotation.csv.zip) and read as it is."
     ),
     evidence={
         "layout": f"{REPO} screenA/idr0088-screenA-plates.tsv and screenA/idr0088-screenA-bulk.yml (columns: path); "
@@ -59,7 +59,7 @@ ENTRY = SourceEntry(
         tree=f"https://ftp.ebi.ac.uk/pub/databases/IDR/{STUDY}/",
         files=[
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0088-screenA-annotation.csv.zip",
-             "path": "screenA/idr0088-screenA-annotation.csv.zip", "unpack": True, "into": "screenA"},
+             "path": "screenA/idr0088-screenA-annotation.csv.zip", "unpack": False},
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0088-screenA-plates.tsv",
              "path": "screenA/idr0088-screenA-plates.tsv"},
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0088-screenA-bulk.yml",

@@ -38,7 +38,7 @@ ENTRY = SourceEntry(
     note=(
         "C01-C04 are DAPI (DNA), Alexa568 (PCNA), EU-Alexa488 (nascent RNA), Alexa647 (succinimidyl ester). "
         "unknown: the study says 5 channels per site but names 4 stains; a C05 file is not merged, which costs "
-        "nothing unless C05 is a fifth stain. The annotation is distributed gzipped: gunzip it into screenA/. "
+        "nothing unless C05 is a fifth stain. The annotation is distributed gzipped and read as it is. "
         "The study has no journal publication in its study file (Study PubMed ID empty); the data DOI is cited. "
         "A well's siRNA label joins its pooled siRNA Pool Identifier 1..3."
     ),
@@ -61,7 +61,7 @@ ENTRY = SourceEntry(
         tree=f"https://ftp.ebi.ac.uk/pub/databases/IDR/{STUDY}/",
         files=[
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0093-screenA-annotation.csv.gz",
-             "path": "screenA/idr0093-screenA-annotation.csv.gz", "unpack": True, "into": "screenA"},
+             "path": "screenA/idr0093-screenA-annotation.csv.gz", "unpack": False},
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0093-screenA-plates.tsv",
              "path": "screenA/idr0093-screenA-plates.tsv"},
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0093-screenA-bulk.yml",

@@ -12,7 +12,9 @@ lists, processed.txt), said per fixture. idr0003 has no fixture: it is not adapt
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -25,11 +27,20 @@ def _write(path: Path, text: str) -> None:
 
 
 def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A CSV, compressed as the study distributes it when the name says so (.csv.gz, .csv.zip)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
     w.writerows(rows)
-    _write(path, buf.getvalue())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.name.endswith(".gz"):
+        # mtime 0: the same bytes on every run
+        path.write_bytes(gzip.compress(buf.getvalue().encode(), mtime=0))
+    elif path.name.endswith(".zip"):
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr(zipfile.ZipInfo(path.name[: -len(".zip")], date_time=(1980, 1, 1, 0, 0, 0)), buf.getvalue())
+    else:
+        path.write_text(buf.getvalue())
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -113,7 +124,7 @@ IDR0088_BULK = (
 
 def idr0088(root: Path, size: int = 8) -> Path:
     folder = root / "idr0088"
-    _csv(folder / "screenA/idr0088-screenA-annotation.csv", IDR0088_HEADER, IDR0088_ROWS)
+    _csv(folder / "screenA/idr0088-screenA-annotation.csv.zip", IDR0088_HEADER, IDR0088_ROWS)
     _write(folder / "screenA/idr0088-screenA-plates.tsv",
            f"/uod/idr/filesets/idr0088-cox-phenomicprofiling/{IDR0088_PLATE_DIR}/1013608248.wpi\n")
     _write(folder / "screenA/idr0088-screenA-bulk.yml", IDR0088_BULK)
@@ -153,7 +164,7 @@ IDR0093_BULK = (
 
 def idr0093(root: Path, size: int = 8) -> Path:
     folder = root / "idr0093"
-    _csv(folder / "screenA/idr0093-screenA-annotation.csv", IDR0093_HEADER, IDR0093_ROWS)
+    _csv(folder / "screenA/idr0093-screenA-annotation.csv.gz", IDR0093_HEADER, IDR0093_ROWS)
     _write(folder / "screenA/idr0093-screenA-plates.tsv", IDR0093_PLATES)
     _write(folder / "screenA/idr0093-screenA-bulk.yml", IDR0093_BULK)
     # two acquisitions: DAPI/PCNA (A01) then EU/SE (A02), as the study's protocol says
@@ -252,7 +263,7 @@ IDR0009_STAINS = ("nucleus-dapi", "pm-647", "vsvg-cfp")
 
 def idr0009(root: Path, size: int = 8) -> Path:
     folder = root / "idr0009"
-    _csv(folder / "screenA/idr0009-screenA-annotation.csv", IDR0009_HEADER, IDR0009_ROWS)
+    _csv(folder / "screenA/idr0009-screenA-annotation.csv.gz", IDR0009_HEADER, IDR0009_ROWS)
     _write(folder / "screenA/idr0009-screenA-plates.tsv",
            f"{IDR0009_PLATE}\t/uod/idr/filesets/idr0009-simpson-secretion/20150507-VSVG/VSVG/{IDR0009_PLATE}\n")
     for w in (1, 2):

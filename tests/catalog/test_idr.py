@@ -143,3 +143,15 @@ def test_idr_without_annotation_says_what_to_download(tmp_path):
     folder.mkdir()
     with pytest.raises(UserError, match="annotation"):
         records("idr0088", folder)
+
+
+def test_compressed_annotation_is_read_once_beside_its_unpacked_copy(tmp_path):
+    # idr0093 distributes screenA/idr0093-screenA-annotation.csv.gz; a user may also have gunzipped it
+    folder = FIXTURES["idr0093"](tmp_path, 8)
+    packed = folder / "screenA/idr0093-screenA-annotation.csv.gz"
+    ann = pd.read_csv(packed, dtype=str)
+    ann.loc[ann["Well"] == "B3", "Gene Symbol"] = "PLK1"  # marks which copy was read
+    ann.to_csv(packed.with_suffix(""), index=False)
+    df = records("idr0093", folder).set_index("sample_id")
+    assert df.loc["001-B03-f1", "gene"] == "plk1 targeted"
+
