@@ -197,9 +197,38 @@ def idr0041(root: Path, size: int = 8) -> Path:
     return folder
 
 
+# ---------------------------------------------------------------------------------------------------------
+# idr0072: IDR/idr0072-schormann-subcellref @ 85d15465, screenA (human MCF 10A) and screenB (mouse NMuMG)
+
+IDR0072_HEADER = 'Plate,Well,Characteristics [Organism],Term Source 1 REF,Term Source 1 Accession,Characteristics [Cell Line],Term Source 2 REF,Term Source 2 Accession,Comment [Gene Identifier],Comment [Gene Symbol],Comment [Protein Name],Comment [Protein Name Abbreviation],Protein Sequence (aa),UniProt ID,Addgene ID,Experimental Condition [Subcellular Localization],Channels'
+IDR0072_SCREENS = {
+    "A": (['WS_MCF10A_Landmark_20180506/Meas_01,A17,Homo sapiens,NCBITaxon,NCBITaxon_9606,MCF 10A,EFO,EFO_0001200,6844,VAMP2,Vesicle-associated membrane protein 2,VAMP2,1-116,P63027,134661,secretory vesicles,"EGFP (protein of interest), DRAQ5 (DNA)"',
+           'WS_MCF10A_Landmark_20180506/Meas_01,A5,Homo sapiens,NCBITaxon,NCBITaxon_9606,MCF 10A,EFO,EFO_0001200,2683,B4GALT1,"beta 1,4-galactosyl-transferase",GalT,1-81\',P15291,134862,Golgi apparatus,"EGFP (protein of interest), DRAQ5 (DNA)"'],
+          ['WS_MCF10A_Landmark_20180506/Meas_01\t/uod/idr/filesets/idr0072-schormann-subcellref/20210420-plates/WS_MCF10A-landmark_library_20180506_Meas_01']),
+    "B": (['20130916_Landmark_PSS1/Meas_01,A18,Mus musculus,NCBITaxon,NCBITaxon_10090,NMuMG,CLO,CLO_0008186,9791,PTDSS1,Phosphatidylserine synthase-1,PTDSS1,1-473,Q99LH2,134667,"mitochondria-associated ER-membrane, endoplasmic reticulum","EGFP (protein of interest), DRAQ5 (DNA)"'],
+          ['20130916_Landmark_PSS1/Meas_01\t/uod/idr/filesets/idr0072-schormann-subcellref/20201217-ftp/20130916_Landmark-PSS1']),
+}
+
+
+def idr0072(root: Path, size: int = 8) -> Path:
+    from cytoimagenet.catalog.idr_experiments import below_study
+
+    folder = root / "idr0072"
+    for screen, (rows, plates) in IDR0072_SCREENS.items():
+        write_lines(folder / f"screen{screen}/idr0072-screen{screen}-annotation.csv", [IDR0072_HEADER, *rows])
+        write_lines(folder / f"screen{screen}/idr0072-screen{screen}-plates.tsv", plates)
+        where = below_study(plates[0].split("\t")[1], "idr0072-schormann-subcellref")
+        for row in rows:
+            well = row.split(",")[1]
+            name = f"{ord(well[0]) - 64:03d}{int(well[1:]):03d}001.flex"  # one FLEX a well (field 001)
+            write_image(folder / where / name, bits=16, size=size, pages=2)  # EGFP and DRAQ5 pages
+    return folder
+
+
 FIXTURES: dict[str, Callable[[Path, int], Path]] = {
     "idr0021": idr0021,
     "idr0067": idr0067,
     "idr0037": idr0037,
     "idr0041": idr0041,
+    "idr0072": idr0072,
 }

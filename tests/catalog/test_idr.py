@@ -14,7 +14,6 @@ from cytoimagenet.catalog.source import warnings_of
 from catalog_fixtures import (
     IDR0080_PLATE,
     check_records,
-    idr0072_tree,
     idr0080_tree,
     records,
     shuffled_rewrite,
@@ -127,15 +126,6 @@ def test_idr_harmony_naming_with_cell_painting_channels(tmp_path):
     assert df.loc[0, "channels"] == ["DNA", "ER", "RNA", "AGP", "Mito"]
     assert df.loc[0, "source_files"][0] == f"{plate}/Images/r01c02f01p01-ch1sk1fk1fl1.tiff"
     assert df.loc[0, "gene"] == "mcl1 targeted"
-
-
-def test_idr_flex_container_is_one_file_with_all_channels(tmp_path):
-    folder = idr0072_tree(tmp_path)
-    df = records("idr0072", folder)
-    check_records(df, folder)
-    assert list(df["sample_id"]) == ["WS_MCF10A_Landmark_20180506_Meas_01-A11-f0", "WS_MCF10A_Landmark_20180506_Meas_01-A11-f1"]
-    assert df.loc[0, "channels"] == ["all channels"]
-    assert df.loc[0, "cell_type"] == "mcf10a" and df.loc[0, "gene"] == "tomm20 targeted"
 
 
 def test_idr_without_annotation_says_what_to_download(tmp_path):

@@ -110,6 +110,29 @@ EXPECT = {
         },
         "groups": 1,  # time points of one cell
     },
+    "idr0072": {
+        "samples": [
+            "20130916_Landmark_PSS1_Meas_01-A18-f1",
+            "WS_MCF10A_Landmark_20180506_Meas_01-A05-f1",
+            "WS_MCF10A_Landmark_20180506_Meas_01-A17-f1",
+        ],
+        "rows": {
+            # screenB is mouse NMuMG, from its own annotation rows
+            "20130916_Landmark_PSS1_Meas_01-A18-f1": {
+                "channels": ["all channels"], "microscopy": "fluorescence",
+                "file": "20201217-ftp/20130916_Landmark-PSS1/001018001.flex",
+                "labels": {"organism": "mouse", "cell_type": "nmumg", "gene": "ptdss1 targeted",
+                           "cell_visible": "mitochondria-associated er-membrane"},
+            },
+            "WS_MCF10A_Landmark_20180506_Meas_01-A05-f1": {
+                "channels": ["all channels"], "microscopy": "fluorescence",
+                "file": "20210420-plates/WS_MCF10A-landmark_library_20180506_Meas_01/001005001.flex",
+                "labels": {"organism": "human", "cell_type": "mcf 10a", "gene": "b4galt1 targeted",
+                           "cell_visible": "golgi apparatus"},
+            },
+        },
+        "groups": 3,
+    },
 }
 
 
