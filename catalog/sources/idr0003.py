@@ -60,7 +60,8 @@ ENTRY = SourceEntry(
              "path": f"screenA/idr0003-screenA-{f}"}
             for f in ("annotation.csv", "plates.tsv")
         ],
-        instructions="mirror 201301120/Images/ of the study folder (the plate list names the plates below it)",
-        evidence=f"{DOWNLOAD_URLS}; {REPO} {STUDY}/screenA/idr0003-screenA-plates.tsv",
+        total_bytes=200_000_000_000,
+        instructions="the whole study tree is mirrored: about 0.20 TB (idr0003-study.txt Total Tb)",
+        evidence=f"{DOWNLOAD_URLS}; {REPO} {STUDY}/screenA/idr0003-screenA-plates.tsv; {REPO} {STUDY}/idr0003-study.txt",
     ),
 )

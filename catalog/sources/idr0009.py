@@ -72,8 +72,9 @@ ENTRY = SourceEntry(
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/{STUDY}/screenB/idr0009-screenB-plates.tsv",
              "path": "screenB/idr0009-screenB-plates.tsv"},
         ],
-        instructions="mirror 20150507-VSVG/ of the study folder (the plate lists name the plates below it)",
-        evidence=f"{DOWNLOAD_URLS}; {REPO} {STUDY}/screenA/idr0009-screenA-plates.tsv",
+        total_bytes=3_250_000_000_000,
+        instructions="the whole study tree is mirrored: about 3.25 TB (idr0009-study.txt Total Tb, screens A and B)",
+        evidence=f"{DOWNLOAD_URLS}; {REPO} {STUDY}/screenA/idr0009-screenA-plates.tsv; {REPO} {STUDY}/idr0009-study.txt",
     ),
 )
 

@@ -71,8 +71,8 @@ ENTRY = SourceEntry(
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0016-screenA-annotation.csv",
              "path": "screenA/idr0016-screenA-annotation.csv"},
         ],
-        instructions=("mirror 2016-02-19-screens-cellimagelibrary/ and 2017-07-14-cellimagelibrary-60newplates/ of the "
-                      "study folder (the <plate>-<stain> folders are found wherever they lie)"),
+        instructions=("the whole study tree is mirrored; the plates are its 2016-02-19-screens-cellimagelibrary/ and "
+                      "2017-07-14-cellimagelibrary-60newplates/; unknown: its size (idr0016-study.txt states none)"),
         evidence=f"{DOWNLOAD_URLS}; IDR/idr-utils scripts/gen_screens_0016_0036/make_all",
     ),
 )

@@ -61,8 +61,10 @@ ENTRY = SourceEntry(
              "path": f"screenA/idr0017-screenA-{f}"}
             for f in ("annotation.csv", "plates.tsv", "bulk.yml")
         ],
-        instructions="mirror 20151124/ of the study folder (the plate list names the plates below it)",
-        evidence=f"{DOWNLOAD_URLS}; {REPO} screenA/idr0017-screenA-plates.tsv",
+        total_bytes=2_480_000_000_000,
+        instructions=("the whole study tree is mirrored: about 2.48 TB (idr0017-study.txt Total Tb); no-derivatives "
+                      "terms: a release may not include it"),
+        evidence=f"{DOWNLOAD_URLS}; {REPO} screenA/idr0017-screenA-plates.tsv; {REPO} idr0017-study.txt (Screen Size)",
     ),
 )
 

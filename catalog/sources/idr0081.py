@@ -65,9 +65,11 @@ ENTRY = SourceEntry(
             ),
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/bulk.yml", "path": "bulk.yml"},
         ],
-        instructions="mirror 20200324-owncloud/ of the study folder (the plate lists name the plates below it)",
+        total_bytes=239_300_000_000,
+        instructions=("the whole study tree is mirrored (about 0.24 TB, the sum of idr0081-study.txt's Total Tb); "
+                      "its EPFL screens C and E (Data_EPFL/) come with it but are not read"),
         evidence="https://raw.githubusercontent.com/will-moore/idr.openmicroscopy.org/refs/heads/update_download_urls/"
-                 f"_data/download_urls.tsv; {REPO} screenA/idr0081-screenA-plates.tsv",
+                 f"_data/download_urls.tsv; {REPO} screenA/idr0081-screenA-plates.tsv; {REPO} idr0081-study.txt (Screen Size)",
     ),
 )
 

@@ -65,8 +65,9 @@ ENTRY = SourceEntry(
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0088-screenA-bulk.yml",
              "path": "screenA/idr0088-screenA-bulk.yml"},
         ],
-        instructions="mirror 20200722-awss3/ of the study folder (the plate list names the plates below it)",
-        evidence=f"{DOWNLOAD_URLS}; {REPO} screenA/idr0088-screenA-plates.tsv",
+        total_bytes=5_400_000_000_000,
+        instructions="the whole study tree is mirrored: about 5.4 TB (idr0088-study.txt Total Tb)",
+        evidence=f"{DOWNLOAD_URLS}; {REPO} screenA/idr0088-screenA-plates.tsv; {REPO} idr0088-study.txt (Screen Size)",
     ),
 )
 

@@ -67,7 +67,7 @@ ENTRY = SourceEntry(
             {"url": f"https://raw.githubusercontent.com/{REPO}/HEAD/screenA/idr0093-screenA-bulk.yml",
              "path": "screenA/idr0093-screenA-bulk.yml"},
         ],
-        instructions="mirror 20200910-rsync/ and 20200901-rsync/ of the study folder (the plate list names them)",
+        instructions="the whole study tree is mirrored; unknown: its size (idr0093-study.txt leaves Total Tb empty)",
         evidence=f"{DOWNLOAD_URLS}; {REPO} screenA/idr0093-screenA-plates.tsv",
     ),
 )
