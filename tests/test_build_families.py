@@ -228,8 +228,8 @@ def test_channels_and_modalities_are_kept_apart(metadata):
                for c, m in zip(worms["channels"], worms["microscopy"]))
     # records list every channel they merged, one file each (or one container holding them)
     expected = {
-        "bbbc022": ["DNA", "ER", "RNA", "AGP", "Mito"], "bbbc005": ["nuclei", "cell body"],
-        "bbbc006": ["Hoechst", "phalloidin"], "bbbc013": ["Channel1", "Channel2"], "bbbc020": ["DAPI", "CD11b"],
+        "bbbc022": ["Hoechst", "ER", "Syto", "Ph_golgi", "Mito"], "bbbc005": ["nuclei", "cell body"],
+        "bbbc006": ["Hoechst", "phalloidin"], "bbbc013": ["Channel1", "Channel2"],
         "idr0080": ["DNA", "ER", "RNA", "AGP", "Mito"], "idr0088": ["BFP", "GFP", "RFP"], "idr0081": ["Hoechst", "GFP"],
         "idr0072": ["all channels"], "idr0021": ["stack"], "rxrx19a": ["w1", "w2", "w3", "w4", "w5"],
         "rxrx19b": ["nucleus", "endoplasmic reticulum", "actin", "nucleoli", "mitochondria", "golgi apparatus"], "bbbc038": ["image"],
@@ -239,6 +239,8 @@ def test_channels_and_modalities_are_kept_apart(metadata):
         rows = md[md["source_id"] == source_id]
         assert all(list(c) == channels for c in rows["channels"]), source_id
         assert all(len(f) == len(channels) for f in rows["source_files"]), source_id
+    # BBBC020: one sample per stain, as the original read one file per image
+    assert {tuple(c) for c in md.loc[md["source_id"] == "bbbc020", "channels"]} == {("DAPI",), ("CD11b",)}
     # the BBBC020 composite is not a channel
     assert not any("(c1+c5)" in f for files in md.loc[md["source_id"] == "bbbc020", "source_files"] for f in files)
 
