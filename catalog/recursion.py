@@ -25,6 +25,10 @@ SIX_CHANNELS_EVIDENCE = (
     "f_nucleoli, f_mitochondria, f_golgi for w1..w6; six channels w1-w6 per site: recursionpharma/rxrx-datasets "
     "{id}/README.md"
 )
+CELL_VISIBLE_EVIDENCE = (
+    "cell_visible: the structures of the six channels, for every six-channel RxRx source alike (the original's "
+    "cell_component is empty for RxRx rows in datasets_info.csv rev aec7751: whether it gave one is unknown)"
+)
 BUCKET = "https://storage.googleapis.com/rxrx"
 DOWNLOAD_EVIDENCE = (
     "stan-hua/CytoImageNet annotations/datasets_info.csv (rev aec7751), column download; sizes as stated "

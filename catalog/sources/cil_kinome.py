@@ -25,13 +25,16 @@ ENTRY = SourceEntry(
     dir_name="cil_kinome",
     homepage="http://cellimagelibrary.org/pages/kinome_atlas",
     licence="unknown",
-    citation="Cell Image Library, Kinome Atlas collection (http://cellimagelibrary.org/pages/kinome_atlas), CIL ids 53366-54562",
+    citation=(
+        "Cell Image Library, Kinome Atlas collection (http://cellimagelibrary.org/pages/kinome_atlas), "
+        "CIL ids 53366-54562"
+    ),
     modality="fluorescence",
     channels=["all channels"],
     organism="human",
     cell_type="hela",
     adapter="read",
-    layout="<CIL id>.tif (from <CIL id>.zip), anywhere under the folder; ids and kinase groups from the original's mapping",
+    layout="<CIL id>.tif (from <CIL id>.zip), anywhere under the folder; kinase groups from the original's mapping",
     note=(
         "Partly adaptable: the images are read, and labelled with their kinase group ('agc kinase' ...) as "
         "cell_visible, as the original did, from its mapping of the 908 CIL ids; the kinase gene of each image "

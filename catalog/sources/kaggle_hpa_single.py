@@ -1,7 +1,8 @@
 """Kaggle: Human Protein Atlas Single Cell Classification (2021), image-level weak labels.
 
 Native layout: `train.csv` (ID, Label: '|'-separated class numbers) and `train/{ID}_{green,red,blue,
-yellow}.png` (bit depth: unknown, 16-bit assumed by the fixtures; the reader takes either): green the protein, red microtubules, blue nucleus, yellow ER.
+yellow}.png` (bit depth: unknown, 16-bit assumed by the fixtures; the reader takes either): green the
+protein, red microtubules, blue nucleus, yellow ER.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ ENTRY = SourceEntry(
     ),
     evidence={
         "layout": "stan-hua/CytoImageNet annotations/kag_hpa_singlecell_2021_train.csv (rev b0e57cf: train.csv "
-                  "columns ID, Label, '|'-separated) and scripts/merge_channels.py (rev aec7751: kag_hpa_single/train/)",
+                  "columns ID, Label, '|'-separated) and"
+                  " scripts/merge_channels.py (rev aec7751: kag_hpa_single/train/)",
         "channels": "https://www.kaggle.com/c/hpa-single-cell-image-classification/data (green protein, red "
                     "microtubules, blue nucleus, yellow ER); stan-hua/CytoImageNet annotations/datasets_info.csv "
                     "(rev aec7751): f_protein, f_microtubules, f_nucleus, f_ER",

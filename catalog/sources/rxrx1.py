@@ -29,16 +29,19 @@ ENTRY = SourceEntry(
     channels=list(recursion.SIX_CHANNELS),
     organism="human",
     adapter="read",
-    layout="rxrx1/metadata.csv; 8-bit PNG per channel at rxrx1/images/{experiment}/Plate{plate}/{well}_s{site}_w{1..6}.png",
+    layout="rxrx1/metadata.csv; 8-bit PNG per channel at "
+           "rxrx1/images/{experiment}/Plate{plate}/{well}_s{site}_w{1..6}.png",
     note=(
         "sirna is the label (negative controls carry sirna 'EMPTY': no knockdown, no sirna label); the "
-        "original's rxrx1 script (scripts/preprocessor_2.py, rev ea8c54b) copied cell_type into sirna, a bug not repeated here. A well is a split group."
+        "original's rxrx1 script (scripts/preprocessor_2.py, rev ea8c54b) copied cell_type into sirna, a bug "
+        "not repeated here. A well is a split group."
     ),
     evidence={
         "layout": "recursionpharma/rxrx-datasets rxrx1/README.md (metadata schema, image paths); folder rxrx1/ as "
                   "read by stan-hua/CytoImageNet scripts/preprocessor_2.py (rev ea8c54b)",
         "channels": recursion.SIX_CHANNELS_EVIDENCE.format(id="rxrx1"),
-        "labels": "recursionpharma/rxrx-datasets rxrx1/README.md (cell_type, sirna, well_type columns)",
+        "labels": "recursionpharma/rxrx-datasets rxrx1/README.md (cell_type, sirna, well_type columns); "
+                  + recursion.CELL_VISIBLE_EVIDENCE,
         "licence": "recursionpharma/rxrx-datasets rxrx1/README.md (License: CC BY-NC-SA 4.0, since August 2020)",
         "download": recursion.DOWNLOAD_EVIDENCE.format(id="rxrx1"),
         "organism": "https://arxiv.org/abs/2301.05768 (abstract: images of human cells in 4 cell types)",

@@ -2,7 +2,8 @@
 
 Native layout (RxRx19a-images.zip and RxRx19a-metadata.zip unpack into `RxRx19a/`): `RxRx19a/metadata.csv`
 (site_id, well_id, cell_type, experiment, plate, well, site, disease_condition, treatment, treatment_conc,
-SMILES) and one 8-bit 1024x1024 PNG per channel at `RxRx19a/images/{experiment}/Plate{plate}/{well}_s{site}_w{1..5}.png`.
+SMILES) and one 8-bit 1024x1024 PNG per channel at
+`RxRx19a/images/{experiment}/Plate{plate}/{well}_s{site}_w{1..5}.png`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ ENTRY = SourceEntry(
     channels=["w1", "w2", "w3", "w4", "w5"],
     organism="human",
     adapter="read",
-    layout="RxRx19a/metadata.csv; 8-bit PNG per channel at RxRx19a/images/{experiment}/Plate{plate}/{well}_s{site}_w{1..5}.png",
+    layout="RxRx19a/metadata.csv; 8-bit PNG per channel at "
+           "RxRx19a/images/{experiment}/Plate{plate}/{well}_s{site}_w{1..5}.png",
     note=(
         "Five channels, not six: the stain of each is published nowhere beside the files, so channels keep their "
         "w1..w5 names and no cell_visible label is given. disease_condition (mock, irradiated or viral, as the README "

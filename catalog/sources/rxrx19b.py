@@ -30,7 +30,8 @@ ENTRY = SourceEntry(
     organism="human",
     cell_type="huvec",
     adapter="read",
-    layout="rxrx19b/metadata.csv; 8-bit PNG per channel at rxrx19b/images/{experiment}/Plate{plate}/{well}_s1_w{1..6}.png",
+    layout="rxrx19b/metadata.csv; 8-bit PNG per channel at "
+           "rxrx19b/images/{experiment}/Plate{plate}/{well}_s1_w{1..6}.png",
     note=(
         "disease_condition (healthy, storm-severe; blank = no cytokines, no label) is the phenotype; treatment "
         "the compound."
@@ -39,7 +40,8 @@ ENTRY = SourceEntry(
         "layout": "recursionpharma/rxrx-datasets rxrx19b/README.md (metadata.csv schema, image paths, site always 1); "
                   "stan-hua/CytoImageNet scripts/preprocessor.py (rev 8fd9a83: rxrx19b/metadata.csv, rxrx19b/images/)",
         "channels": recursion.SIX_CHANNELS_EVIDENCE.format(id="rxrx19b"),
-        "labels": "recursionpharma/rxrx-datasets rxrx19b/README.md (disease_condition, treatment columns)",
+        "labels": "recursionpharma/rxrx-datasets rxrx19b/README.md (disease_condition, treatment columns); "
+                  + recursion.CELL_VISIBLE_EVIDENCE,
         "licence": "recursionpharma/rxrx-datasets rxrx19b/README.md (License: CC BY 4.0)",
         "download": recursion.DOWNLOAD_EVIDENCE.format(id="rxrx19b"),
         "organism": "stan-hua/CytoImageNet annotations/datasets_info.csv (rev aec7751): human, huvec",

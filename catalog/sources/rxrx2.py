@@ -39,7 +39,8 @@ ENTRY = SourceEntry(
                   "stan-hua/CytoImageNet scripts/preprocessor.py (rev d688c44: rxrx2/metadata.csv, rxrx2/images/)",
         "channels": recursion.SIX_CHANNELS_EVIDENCE.format(id="rxrx2"),
         "labels": "recursionpharma/rxrx-datasets rxrx2/README.md (treatment: soluble factor added to the well); "
-                  "stan-hua/CytoImageNet annotations/datasets_info.csv (rev aec7751) lists the factors as labels",
+                  "stan-hua/CytoImageNet annotations/datasets_info.csv (rev aec7751) lists the factors as labels; "
+                  + recursion.CELL_VISIBLE_EVIDENCE,
         "licence": "recursionpharma/rxrx-datasets rxrx2/README.md (License: CC BY-NC 4.0)",
         "download": recursion.DOWNLOAD_EVIDENCE.format(id="rxrx2"),
         "organism": "stan-hua/CytoImageNet annotations/datasets_info.csv (rev aec7751): human, huvec",

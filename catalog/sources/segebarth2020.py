@@ -53,7 +53,8 @@ ENTRY = SourceEntry(
                   "fig_5_S9_S10_quantification.ipynb (GROUPS per lab: the same codes)",
         "licence": f"{DRYAD} via matjesg/bioimage_analysis README.md (the data are in Dryad); Dryad releases all "
                    "data under CC0: http://www.datadryad.org/using",
-        "download": f"matjesg/bioimage_analysis README.md (Dryad repository {DRYAD}); {ZENODO} (file bioimage_data.zip)",
+        "download": f"matjesg/bioimage_analysis README.md (Dryad repository {DRYAD}); "
+                    f"{ZENODO} (file bioimage_data.zip)",
         "organism": f"{ZENODO} (brain areas of mice; zebrafish only in lab-wue2, whose images are not shipped)",
         "cell_type": "unknown: the package names brain areas (column area), not cell types; no cell_type label",
         "microscopy": f"{ZENODO} (bioimage analysis of fluorescent labels)",

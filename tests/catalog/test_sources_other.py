@@ -75,7 +75,8 @@ EXPECTED = {
         "ids": [f"{S1}-protein", f"{S1}-reference", f"{S2}-protein", f"{S2}-reference"],
         "all": {"microscopy": "fluorescence", "organism": "human"},
         "rows": {
-            f"{S1}-protein": {"channels": ["protein"], "cell_visible": "intermediate filaments|nuclear bodies|nucleoplasm"},
+            f"{S1}-protein": {"channels": ["protein"],
+                              "cell_visible": "intermediate filaments|nuclear bodies|nucleoplasm"},
             f"{S2}-protein": {"cell_visible": "mitochondria|nucleoplasm"},
             f"{S2}-reference": {"channels": HPA_REF, "cell_visible": HPA_REF_VISIBLE,
                                 "source_files": [f"train/{S2}_{c}.png" for c in ("red", "blue", "yellow")]},
@@ -106,7 +107,8 @@ EXPECTED = {
         "all": {"channels": ["w1", "w2", "w3", "w4", "w5"], "microscopy": "fluorescence", "cell_visible": None},
         "rows": {
             "HRCE-1_1_AA02_2": {"organism": "human", "cell_type": "hrce", "phenotype": "active sars-cov-2",
-                                "compound": "remdesivir (gs-5734)", "source_files": _rx("RxRx19a", "HRCE-1", "AA02", 2, 5)},
+                                "compound": "remdesivir (gs-5734)",
+                                "source_files": _rx("RxRx19a", "HRCE-1", "AA02", 2, 5)},
             "HRCE-1_1_AA03_1": {"phenotype": "mock", "compound": None},
             "VERO-1_1_AA02_1": {"organism": "african green monkey", "cell_type": "vero",
                                 "phenotype": "uv inactivated sars-cov-2", "compound": "chloroquine"},
