@@ -37,7 +37,9 @@ ENTRY = SourceEntry(
     note=(
         "Mixed fluorescence, brightfield and histology with no per-image modality or organism in the "
         "distribution; each sample is one file, so no modalities are merged. As the original did, every image "
-        "carries the dataset's organisms (human|mouse|fly) and mixed modality."
+        "carries the dataset's organisms (human|mouse|fly) and mixed modality. The distributor's metadata.xlsx "
+        "is fetched beside the stages; unknown: its columns (it may type each image's modality, which would let "
+        "brightfield and histology images be typed per sample)."
     ),
     evidence={
         "layout": (
@@ -58,7 +60,8 @@ ENTRY = SourceEntry(
     },
     download=Download(
         route="https",
-        files=[DownloadFile(url=f"{BASE}{s}.zip", path=f"{s}.zip", into=s) for s in STAGES],
+        files=[DownloadFile(url=f"{BASE}{s}.zip", path=f"{s}.zip", into=s) for s in STAGES]
+        + [DownloadFile(url=f"{BASE}metadata.xlsx", path="metadata.xlsx")],
         instructions=(
             "unknown: whether each stage zip holds a top folder of its own name; the adapter finds "
             "<stage>/{id}/images/{id}.png at any depth"

@@ -50,7 +50,9 @@ ENTRY = SourceEntry(
         "channels": f"{ORIGINAL} datasets_info.csv (bbbc_malaria: channels brightfield; format png, jpg)",
         "labels": (
             f"{ORIGINAL} scripts/data_curation/crop_bb.py (cell_type = objects[].category, lowercased, per crop); "
-            f"{ORIGINAL} scripts/model_pretraining.py ('trophozoite' is a CytoImageNet class); unknown: the "
+            f"{ORIGINAL} scripts/model_pretraining.py ('trophozoite' is a CytoImageNet class); the seven "
+            "categories (red blood cell, trophozoite, ring, schizont, gametocyte, leukocyte, difficult) as public "
+            "readers of the JSON list them (repository not recorded); unknown: the "
             "original's bbbc041_metadata.csv is a Git LFS object missing from the mirror, so which categories "
             "survived its label thresholds is not known"
         ),
