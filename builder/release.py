@@ -615,6 +615,14 @@ def _swap_into_place(staging: Path, out: Path, work: Path) -> None:
         _discard(old, work)
     if out.exists():
         out.rename(old)
+        foreign = _foreign(old)
+        if foreign:
+            # added since the check (the build may have run for hours): the release goes back with them, and the
+            # staged one stays in the work folder, so the next run costs no image work
+            old.rename(out)
+            raise UserError(f"--out {out} gained files a build does not write while the build ran "
+                            f"({', '.join(foreign[:5])}); it was left as it was: move them out of {out} and run "
+                            "the build again (it re-uses the finished shards)")
     # a kill here leaves `out` absent and the old release whole in `previous`: the next build puts it back
     staging.rename(out)
     _fsync_dir(out.parent)

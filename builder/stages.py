@@ -33,8 +33,10 @@ SHARD_CODE = ("cytoimagenet.builder.image", "cytoimagenet.builder.shard", "cytoi
               "cytoimagenet.validation.schema", "cytoimagenet.io")
 SHARD_LIBRARIES = ("numpy", "pillow", "tifffile", "imagecodecs")
 # modules whose code decides the records, selection and plan tables (adapters are hashed per source)
-TABLE_CODE = ("cytoimagenet.catalog.source", "cytoimagenet.catalog.layouts", "cytoimagenet.builder.labels",
-              "cytoimagenet.builder.plan", "cytoimagenet.builder.upsample", "cytoimagenet.seeding")
+# ("pkg.*": every module of the package's folder: adapters import shared layout helpers from there)
+TABLE_CODE = ("cytoimagenet.catalog.*", "cytoimagenet.catalog.sources.*", "cytoimagenet.builder.labels",
+              "cytoimagenet.builder.plan", "cytoimagenet.builder.upsample", "cytoimagenet.seeding",
+              "cytoimagenet.validation.schema")
 TABLE_LIBRARIES = ("numpy", "pandas", "pyarrow", "openpyxl")
 
 ATTRS_KEY = b"cytoimagenet.attrs"  # parquet schema metadata holding a cached table's DataFrame.attrs
@@ -63,9 +65,17 @@ def code_version(modules: tuple[str, ...], libraries: tuple[str, ...]) -> str:
     for lib in libraries:
         h.update(f"{lib} {_version(lib)}\0".encode())
     for name in modules:
-        spec = importlib.util.find_spec(name)
+        if name.endswith(".*"):
+            spec = importlib.util.find_spec(name[:-2])
+            files = sorted(Path(spec.origin).parent.glob("*.py")) if spec and spec.origin else []
+        else:
+            spec = importlib.util.find_spec(name)
+            files = [Path(spec.origin)] if spec and spec.origin else []
         h.update(name.encode() + b"\0")
-        h.update(Path(spec.origin).read_bytes() if spec and spec.origin else b"absent")
+        for path in files:
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        if not files:
+            h.update(b"absent")
     return h.hexdigest()
 
 

@@ -93,6 +93,33 @@ def test_a_release_holding_files_the_user_added_is_refused_and_kept_whole(built,
     assert validate_release(out) == []
 
 
+def test_a_file_added_while_the_build_runs_is_kept_with_the_release(built, tmp_path, monkeypatch):
+    import shutil
+
+    import cytoimagenet.builder.release as rel
+
+    root, release = built
+    out = tmp_path / "cytoimagenet"
+    shutil.copytree(release, out)
+    real, calls = rel._check_replaceable, []
+
+    def then_the_user_writes(path):
+        real(path)
+        calls.append(path)
+        if len(calls) == 2:  # the swap's check passed; the user saves a file before the rename
+            (path / "notes.txt").write_text("mine\n")
+
+    monkeypatch.setattr(rel, "_check_replaceable", then_the_user_writes)
+    before = snapshot(out)
+    with pytest.raises(UserError, match="gained files a build does not write .*notes.txt"):
+        build_release(root, out, CONFIG.model_copy(update={"seed": 1}), only=ONLY)
+    assert snapshot(out) == {**before, "notes.txt": b"mine\n"}
+    (out / "notes.txt").unlink()
+    monkeypatch.setattr(rel, "_check_replaceable", real)
+    report = build_release(root, out, CONFIG.model_copy(update={"seed": 1}), only=ONLY)
+    assert report.reused_shards == report.shards and validate_release(out) == []
+
+
 def test_an_empty_folder_is_accepted(built, tmp_path):
     root, _ = built
     out = tmp_path / "empty"
@@ -225,9 +252,9 @@ def test_confined_refuses_absolute_paths_links_out_and_unusable_names(tmp_path):
 
 
 def test_evaluation_only_sources_are_built_only_when_named(tmp_path):
-    from cytoimagenet.catalog import demo
-
-    root = demo.write_demo_sources(tmp_path / "src", seed=0, bbbc021_shape=(32, 40), rxrx1_shape=(32, 32))
+    root = tmp_path / "src"
+    for sid in ("bbbc021", "rxrx1"):  # sources are found by their folders; nothing is read here
+        (root / sid).mkdir(parents=True)
     found, skipped = discover_sources(root)
     assert "bbbc021" not in found and "rxrx1" in found
     assert "evaluation" in skipped["bbbc021"] and "--source bbbc021" in skipped["bbbc021"]

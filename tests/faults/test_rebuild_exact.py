@@ -118,6 +118,8 @@ def test_the_code_version_covers_the_shard_modules_and_libraries():
     base = stages.code_version(("cytoimagenet.builder.image",), ("numpy",))
     assert base != stages.code_version(("cytoimagenet.builder.shard",), ("numpy",))
     assert base != stages.code_version(("cytoimagenet.builder.image",), ("pillow",))
+    # a package wildcard covers the helpers adapters import (layouts), not only the named module
+    assert stages.code_version(("cytoimagenet.catalog.*",), ()) != stages.code_version(("cytoimagenet.catalog.source",), ())
 
 
 def test_the_build_folders_history_does_not_change_the_release(tmp_path):
