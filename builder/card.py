@@ -140,7 +140,7 @@ def body(manifest: Manifest, labels: pd.DataFrame, figures: Sequence[str] = (), 
 
 {synthetic_notice(manifest)}A weakly-labelled microscopy pretraining dataset: **{total:,} grayscale images** in **{len(manifest.labels)} classes**
 (train {manifest.splits.get('train', 0):,} / validation {manifest.splits.get('validation', 0):,}), curated from
-{len(manifest.catalog)} public source dataset(s). Release `{manifest.version}`, id `{manifest.release_id[:12]}`.
+{'no' if synthetic_notice(manifest) else len(manifest.catalog)} public source dataset(s). Release `{manifest.version}`, id `{manifest.release_id[:12]}`.
 
 Each class is a *weak* label taken from the source metadata: an organism, cell type, stained structure
 (cell_visible), phenotype, compound, targeted gene or siRNA. Classes by category: {cats}.
