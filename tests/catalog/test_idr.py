@@ -104,7 +104,7 @@ def test_plate_lists_in_every_order_the_studies_use(tmp_path):
     ("/uod/idr/filesets/idr0037-vigilante-hipsci/plate1/Index.idx.xml", "plate1"),
     ("/uod/idr/filesets/idr0009-simpson-secretion/20150507-VSVG/VSVG/0001-03--2005-08-01",
      "20150507-VSVG/VSVG/0001-03--2005-08-01"),
-    ("../screens/24277.screen", "screens"),
+    ("../screens/24277.screen", ""),
 ])
 def test_plate_descriptor_files_stand_for_their_folder(path, below):
     assert server_dir(path) == below
