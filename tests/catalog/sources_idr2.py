@@ -225,10 +225,43 @@ def idr0072(root: Path, size: int = 8) -> Path:
     return folder
 
 
+# ---------------------------------------------------------------------------------------------------------
+# idr0080: IDR/idr0080-way-perturbation @ 74e537fe, screenA/ (plate SQ00014610: an empty well, a targeted gene,
+# a cutting control; and the illumination-corrected copy of the targeted well)
+
+IDR0080_HEADER = 'Plate,Well,Characteristics [Organism],Term Source 1 REF,Term Source 1 Accession,Characteristics [Cell Line],Term Source 2 REF,Term Source 2 Accession,Reagent Identifier,Sense Sequence,Antisense Sequence,Reagent Design Gene Annotation Build,Gene Identifier,Gene Symbol,Control Type,Channels,Comment [Image]'
+IDR0080_ROWS = (
+    'SQ00014610,A1,Homo sapiens,NCBITaxon,NCBITaxon_9606,A549,EFO,EFO_0001086,,,,,,,no reagent,"Hoechst 33342 (DNA); Concanavalin A/Alexa 488 (endoplasmic reticulum); 488 Long (nucleoli and cytoplasmic RNA); Phalloidin/Alexa 568 and wheat-germ agglutinin/Alexa 555 (actin cytoskeleton, golgi, and plasma membrane (AGP)); MitoTracker Deep Red/Alexa 647 (mitochondria)",empty well',
+    'SQ00014610,A2,Homo sapiens,NCBITaxon,NCBITaxon_9606,A549,EFO,EFO_0001086,MCL1-5,CATTCCTGATGCCACCTTCT,GTAAGGACTACGGTGGAAGA,Ensembl release 101 - August 2020,ENSG00000143384,MCL1,,"Hoechst 33342 (DNA); Concanavalin A/Alexa 488 (endoplasmic reticulum); 488 Long (nucleoli and cytoplasmic RNA); Phalloidin/Alexa 568 and wheat-germ agglutinin/Alexa 555 (actin cytoskeleton, golgi, and plasma membrane (AGP)); MitoTracker Deep Red/Alexa 647 (mitochondria)",',
+    'SQ00014610,B1,Homo sapiens,NCBITaxon,NCBITaxon_9606,A549,EFO,EFO_0001086,Chr2-1,GACATATAAGAGGTTCCCCG,CTGTATATTCTCCAAGGGGC,,,Chr2,negative,"Hoechst 33342 (DNA); Concanavalin A/Alexa 488 (endoplasmic reticulum); 488 Long (nucleoli and cytoplasmic RNA); Phalloidin/Alexa 568 and wheat-germ agglutinin/Alexa 555 (actin cytoskeleton, golgi, and plasma membrane (AGP)); MitoTracker Deep Red/Alexa 647 (mitochondria)",',
+    'SQ00014610_illum_corrected,A2,Homo sapiens,NCBITaxon,NCBITaxon_9606,A549,EFO,EFO_0001086,MCL1-5,CATTCCTGATGCCACCTTCT,GTAAGGACTACGGTGGAAGA,Ensembl release 101 - August 2020,ENSG00000143384,MCL1,,"Hoechst 33342 (DNA); Concanavalin A/Alexa 488 (endoplasmic reticulum); 488 Long (nucleoli and cytoplasmic RNA); Phalloidin/Alexa 568 and wheat-germ agglutinin/Alexa 555 (actin cytoskeleton, golgi, and plasma membrane (AGP)); MitoTracker Deep Red/Alexa 647 (mitochondria)",images are illumination corrected',
+)
+IDR0080_PLATES = [
+    'SQ00014610\t/uod/idr/filesets/idr0080-way-perturbation/20200316-s3/2015_07_01_Cell_Health_Vazquez_Cancer_Broad/CRISPR_PILOT_B1/images/SQ00014610__2016-06-16T00_38_35-Measurement2',
+    'SQ00014610_illum_corrected\t/uod/idr/filesets/idr0080-way-perturbation/20200923-illumcorrected/SQ00014610',
+]
+
+
+def idr0080(root: Path, size: int = 8) -> Path:
+    from cytoimagenet.catalog.idr_experiments import below_study
+
+    folder = root / "idr0080"
+    write_lines(folder / "screenA/idr0080-screenA-annotation.csv", [IDR0080_HEADER, *IDR0080_ROWS])
+    write_lines(folder / "screenA/idr0080-screenA-plates.tsv", IDR0080_PLATES)
+    dirs = {line.split("\t")[0]: below_study(line.split("\t")[1], "idr0080-way-perturbation") for line in IDR0080_PLATES}
+    for row in IDR0080_ROWS:
+        plate, well = row.split(",")[:2]
+        rc = f"r{ord(well[0]) - 64:02d}c{int(well[1:]):02d}"
+        for ch in range(1, 6):
+            write_image(folder / dirs[plate] / "Images" / f"{rc}f01p01-ch{ch}sk1fk1fl1.tiff", bits=16, size=size)
+    return folder
+
+
 FIXTURES: dict[str, Callable[[Path, int], Path]] = {
     "idr0021": idr0021,
     "idr0067": idr0067,
     "idr0037": idr0037,
     "idr0041": idr0041,
     "idr0072": idr0072,
+    "idr0080": idr0080,
 }

@@ -12,9 +12,7 @@ from cytoimagenet.catalog.idr import channels_visible, read_plate_list, server_d
 from cytoimagenet.catalog.source import warnings_of
 
 from catalog_fixtures import (
-    IDR0080_PLATE,
     check_records,
-    idr0080_tree,
     records,
     shuffled_rewrite,
     write_image,
@@ -83,6 +81,11 @@ def test_plate_lists_in_every_order_the_studies_use(tmp_path):
     a.write_text("DTT p1\t/uod/idr/filesets/idr0003-breker-plasticity/201301120/Images/DTT/p1\n")
     assert read_plate_list(a).to_dict("records") == [
         {"path": "/uod/idr/filesets/idr0003-breker-plasticity/201301120/Images/DTT/p1", "name": "DTT p1"}]
+    # (name, relative path) whose bulk file includes one not distributed: idr0016
+    r = tmp_path / "idr0016-screenA-plates.tsv"
+    r.write_text("24277\t../screens/24277.screen\n24278\t../screens/24278.screen\n")
+    (tmp_path / "idr0016-screenA-bulk.yml").write_text('include: "../../bulk.yml"\npath: "idr0016-screenA-plates.tsv"\n')
+    assert list(read_plate_list(r)["name"]) == ["24277", "24278"]
     # (path, name) as the bulk file says: idr0081, idr0093
     b = tmp_path / "idr0093-screenA-plates.tsv"
     b.write_text("/uod/idr/filesets/idr0093-mueller-perturbation/20200910-rsync/001/001.wpi\t001\n")
@@ -114,18 +117,6 @@ def test_cell_visible_from_the_channels_column():
     values = pd.Series(["Hoechst:nuclei; GFP:infection", "Ch1 (blue): Nuclei/Cytoplasm, Ch2 (green): ACTB, Ch3 (red): RAB5A",
                         None, "no stain named"])
     assert list(channels_visible(values)) == ["nucleus|infection", "nucleus|cytoplasm|actb|rab5a", None, None]
-
-
-def test_idr_harmony_naming_with_cell_painting_channels(tmp_path):
-    folder = idr0080_tree(tmp_path)
-    plate = IDR0080_PLATE
-    df = records("idr0080", folder)
-    check_records(df, folder)
-    assert list(df["sample_id"]) == [f"{plate}-{w}-f{f}" for w in ("A02", "B01") for f in (1, 2)]
-    assert df.loc[0, "group"] == df.loc[1, "group"] == f"{plate}-A02"
-    assert df.loc[0, "channels"] == ["DNA", "ER", "RNA", "AGP", "Mito"]
-    assert df.loc[0, "source_files"][0] == f"{plate}/Images/r01c02f01p01-ch1sk1fk1fl1.tiff"
-    assert df.loc[0, "gene"] == "mcl1 targeted"
 
 
 def test_idr_without_annotation_says_what_to_download(tmp_path):

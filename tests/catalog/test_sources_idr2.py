@@ -133,6 +133,33 @@ EXPECT = {
         },
         "groups": 3,
     },
+    "idr0080": {
+        # A1 is annotated 'empty well': no sample; the corrected copy of A2 shares the raw plate's group
+        "samples": ["SQ00014610-A02-f1", "SQ00014610-B01-f1", "SQ00014610_illum_corrected-A02-f1"],
+        "rows": {
+            "SQ00014610-A02-f1": {
+                "channels": ["DNA", "ER", "RNA", "AGP", "Mito"], "microscopy": "fluorescence",
+                "file": "20200316-s3/2015_07_01_Cell_Health_Vazquez_Cancer_Broad/CRISPR_PILOT_B1/images/"
+                        "SQ00014610__2016-06-16T00_38_35-Measurement2/Images/r01c02f01p01-ch1sk1fk1fl1.tiff",
+                "labels": {"organism": "human", "cell_type": "a549", "gene": "mcl1 targeted",
+                           "cell_visible": "nucleus|er|nucleoli|cytoplasmic rna|actin|golgi apparatus|"
+                                           "plasma membrane|mitochondria"},
+            },
+            # Chr2 is a cutting control, not a gene
+            "SQ00014610-B01-f1": {
+                "channels": ["DNA", "ER", "RNA", "AGP", "Mito"], "microscopy": "fluorescence",
+                "file": "20200316-s3/2015_07_01_Cell_Health_Vazquez_Cancer_Broad/CRISPR_PILOT_B1/images/"
+                        "SQ00014610__2016-06-16T00_38_35-Measurement2/Images/r02c01f01p01-ch1sk1fk1fl1.tiff",
+                "labels": {"gene": None, "cell_type": "a549"},
+            },
+            "SQ00014610_illum_corrected-A02-f1": {
+                "channels": ["DNA", "ER", "RNA", "AGP", "Mito"], "microscopy": "fluorescence",
+                "file": "20200923-illumcorrected/SQ00014610/Images/r01c02f01p01-ch1sk1fk1fl1.tiff",
+                "labels": {"gene": "mcl1 targeted"},
+            },
+        },
+        "groups": 2,
+    },
 }
 
 
