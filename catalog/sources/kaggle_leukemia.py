@@ -17,6 +17,7 @@ import pandas as pd
 
 from cytoimagenet.catalog import layouts
 from cytoimagenet.catalog.source import Download, SourceEntry, label_column, read_csv, warn
+from cytoimagenet.errors import UserError
 
 ORIGINAL = "stan-hua/CytoImageNet"
 
@@ -99,6 +100,12 @@ def _prelim(folder: Path) -> pd.DataFrame:
     # the cell's original UID_<patient>_... name keeps its patient in one split group with its training cells
     out["patient"] = origin.str.extract(r"^UID_(H?\d+)_", expand=False).fillna(out["image"])
     out["cls"] = labels.map(PRELIM_CLASSES)
+    bad = labels.notna() & out["cls"].isna()
+    if bad.any():
+        raise UserError(
+            f"{path}: labels {labels[bad].iloc[0]!r} (row of {table.loc[bad, 'new_names'].iloc[0]}) is neither 1 "
+            "(ALL) nor 0 (normal); fix the row or remove it"
+        )
     out["path"] = f"{base}{PRELIM_DIR}/" + table["new_names"].str.strip()
     out.attrs.update(table.attrs)
     return out

@@ -232,6 +232,16 @@ def test_leukemia_without_labels_csv_leaves_the_prelim_cells_out_with_a_warning(
     assert any("C-NMC_test_prelim_phase_data_labels.csv" in w for w in warnings_of(df))
 
 
+def test_leukemia_unknown_label_value_is_named(tmp_path):
+    folder = FIXTURES["kaggle_leukemia"](tmp_path, 8)
+    csv = folder / LK / "validation_data" / "C-NMC_test_prelim_phase_data_labels.csv"
+    table = pd.read_csv(csv, dtype=str)
+    table.loc[1, "labels"] = "2"
+    table.to_csv(csv, index=False)
+    with pytest.raises(UserError, match=r"labels\.csv: labels '2' \(row of 4\.bmp\) is neither 1"):
+        records("kaggle_leukemia", folder)
+
+
 def test_hpa_unknown_class_is_named(tmp_path):
     folder = FIXTURES["kaggle_hpa"](tmp_path, 8)
     table = pd.read_csv(folder / "train.csv", dtype=str)
