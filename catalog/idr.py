@@ -236,7 +236,9 @@ def read_plate_list(tsv: Path) -> pd.DataFrame:
     if columns and len(columns) >= table.shape[1] and "path" in columns[: table.shape[1]]:
         table.columns = columns[: table.shape[1]]
     else:
-        is_path = [table[c].str.strip().str.startswith("/").mean() for c in table.columns]
+        # IDR's default is (name, path) (IDR/idr-metadata bulk.yml); the path is what holds "/"s, absolute ones first
+        is_path = [table[c].str.strip().str.startswith("/").mean() + table[c].str.contains("/").mean()
+                   for c in table.columns]
         path_col = table.columns[max(range(len(is_path)), key=is_path.__getitem__)]
         others = [c for c in table.columns if c != path_col]
         table = table.rename(columns={path_col: "path", **({others[0]: "name"} if others else {})})
