@@ -49,7 +49,10 @@ ENTRY = SourceEntry(
     note=(
         "The three DIB channels of a field merge into one sample labelled with the well's hairpin target "
         "gene, as the original did; control wells (EMPTY, UNK, shLuc, PGK-GFP) target no gene and get none. "
-        "The original dropped the plate map's class column (phenotype), and so does this adapter."
+        "The original dropped the plate map's class column (phenotype), and so does this adapter. The DIBs "
+        "are read as BMP (Pillow); unknown: their stored bit depth and whether each holds one plane or an RGB "
+        "rendering (an RGB file is read as the mean of its colours), which costs nothing but fidelity of the "
+        "fixtures, written as 8-bit grayscale BMP."
     ),
     evidence={
         "layout": (
