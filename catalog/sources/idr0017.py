@@ -38,7 +38,10 @@ ENTRY = SourceEntry(
     note=(
         "Two channels per field: DAPI (Hoechst 33342, nuclei) and Cy3 (TRITC-phalloidin, actin). No-derivatives "
         "licence: a release that merges and crops images may not include it. Cell lines are isogenic HCT116 "
-        "lines (Characteristics [Cell Line])."
+        "lines, read from Characteristics [Cell Line]. unknown: the original's cell_type labels were line codes "
+        "(02-030, 104-004, PAR001 ...; datasets_info.csv) and which annotation column holds them (the annotation "
+        "is not in the stored snapshot); if Characteristics [Cell Line] holds 'HCT116' for all, the per-line "
+        "classes are lost (the fixture's cell-line values are not copied from the real file)."
     ),
     evidence={
         "layout": f"{REPO} screenA/idr0017-screenA-plates.tsv and screenA/idr0017-screenA-bulk.yml (columns: name, "
