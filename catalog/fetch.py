@@ -1,7 +1,7 @@
 """Getting the sources: each catalog entry's `download` says how its distributor serves it, and `fetch` follows
 that route into exactly the folder layout the entry's adapter reads (ROOT/<id>/...).
 
-- https: every file over HTTPS, resumable (a `.part` file continued with a Range request), verified (the size the
+- https: every file over HTTPS, resumable (a `.part` file continued with a Range request), checked (the size the
   catalog records or the server declares, and sha256 / md5 where the distributor publishes them), archives
   unpacked into their `into` folder and then removed; files in parallel.
 - idr: the study's folder on the IDR file server mirrored file by file (the server's directory listings), each
@@ -111,7 +111,7 @@ def read_state(folder: Path) -> dict:
     try:
         state = json.loads(path.read_text())
     except ValueError:
-        return {"done": {}}  # a garbled state only costs re-verification
+        return {"done": {}}  # a garbled state only costs re-checking the files
     return state if isinstance(state.get("done"), dict) else {"done": {}}
 
 
@@ -133,7 +133,7 @@ def _session():
     return s
 
 
-def _verify(path: Path, file: DownloadFile, declared: Optional[int], url: str) -> None:
+def _check_download(path: Path, file: DownloadFile, declared: Optional[int], url: str) -> None:
     size = path.stat().st_size
     want = file.bytes if file.bytes is not None else declared
     if want is not None and size != want:
@@ -155,7 +155,7 @@ def _verify(path: Path, file: DownloadFile, declared: Optional[int], url: str) -
 
 def download(url: str, dest: Path, file: DownloadFile, session, progress: Callable[[int], None]) -> int:
     """Download `url` to `dest` through `dest.part`, continuing a partial file with a Range request; returns
-    the bytes written this time. Verified before it is renamed into place."""
+    the bytes written this time. Checked (size, checksums) before it is renamed into place."""
     import requests
 
     part = dest.with_name(dest.name + ".part")
@@ -197,7 +197,7 @@ def download(url: str, dest: Path, file: DownloadFile, session, progress: Callab
                 raise FetchError(f"{url}: the connection kept dropping ({exc.__class__.__name__}); "
                                  f"{part.stat().st_size if part.exists() else 0:,} bytes are kept in {part}: run "
                                  "`cytoimagenet sources fetch` again to continue") from None
-    _verify(part, file, declared, url)
+    _check_download(part, file, declared, url)
     os.replace(part, dest)
     return written
 
