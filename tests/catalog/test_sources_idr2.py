@@ -227,3 +227,29 @@ def test_idr0021_image_not_downloaded_is_listed_in_its_dataset_folder(tmp_path):
     # the same name exists in the other CEP120 dataset's folder: never taken for this one
     assert df.loc["CEP120_20111106-Cep120_gtub_001_SIR_PRJ", "source_files"] == [
         "Raw-files/CEP120/20111106/Cep120_gtub_001_SIR_PRJ.dv"]
+
+
+def test_the_six_sources_build_into_a_valid_release(tmp_path):
+    """End to end at the size the all-sources build uses: DeltaVision, FLEX and Harmony files all pass the shard
+    reader and QC (96 px images only lose their planned crops, as too small)."""
+    import pandas as pd
+
+    from cytoimagenet.builder.release import build_release
+    from cytoimagenet.validation.release import validate_release
+    from cytoimagenet.validation.schema import BuildConfig
+
+    root = tmp_path / "sources"
+    for make in FIXTURES.values():
+        make(root, 96)
+    out = tmp_path / "release" / "cytoimagenet"
+    config = BuildConfig(seed=0, min_per_class=2, max_per_class=8, shard_size=64, png_compress_level=1)
+    build_release(root, out, config, workers=1, only=sorted(FIXTURES))
+    assert validate_release(out) == []
+    md = pd.read_parquet(out / "metadata" / "metadata.parquet")
+    quarantine = pd.read_parquet(out / "metadata" / "quarantine.parquet")
+    assert quarantine["reason"].str.startswith("too small").all(), quarantine[["sample_id", "reason"]].to_string()
+    assert set(md["source_id"]) == set(FIXTURES)
+    dv = md[md["source_files"].map(lambda files: any(str(f).endswith(".dv") for f in files))]
+    assert set(dv["source_id"]) == {"idr0021", "idr0067"}
+    bf = md[(md["source_id"] == "idr0037") & (md["microscopy"] == "brightfield")]
+    assert len(bf) and all(list(c) == ["Brightfield"] for c in bf["channels"])
