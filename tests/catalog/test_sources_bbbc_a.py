@@ -10,7 +10,9 @@ from cytoimagenet.catalog.source import warnings_of
 from cytoimagenet.errors import UserError
 
 from catalog_fixtures import check_records, records, write_image
-from sources_bbbc_a import BBBC017_HEADER, BBBC017_ROWS, FIXTURES, write_xls
+from sources_bbbc_a import (
+    BBBC006_FILES, BBBC010_FILES, BBBC012_FILES, BBBC017_HEADER, BBBC017_ROWS, FIXTURES, write_xls,
+)
 
 FLUO = "fluorescence"
 BF = "brightfield"
@@ -28,23 +30,21 @@ EXPECTED = {
     "bbbc006": {
         "z16-A01-s1": dict(channels=["Hoechst", "phalloidin"], microscopy=FLUO, organism="human", cell_type="u2os",
                            cell_visible="nucleus|actin", group="A01",
-                           files=["BBBC006_v1_images_z_16/mcf-z-stacks-03212011_a01_s1_w1248254b0-0193-4e11-8762-62b5d2b86216.tif",
-                                  "BBBC006_v1_images_z_16/mcf-z-stacks-03212011_a01_s1_w29fd6a02e-3931-4457-a5e9-3c6063bf1015.tif"]),
+                           files=[f"BBBC006_v1_images_z_16/{name}" for name in BBBC006_FILES[:2]]),
         "z16-H15-s2": dict(channels=["Hoechst", "phalloidin"], group="H15"),
     },
     "bbbc010": {
         "A01": dict(channels=["GFP"], microscopy=FLUO, organism="nematode", cell_type=None, phenotype="wildtype",
                     group="A01", compound=None),
         "A01-bf": dict(channels=["brightfield"], microscopy=BF, phenotype="wildtype", group="A01",
-                       files=["BBBC010_v2_images/1649_1109_0003_Amp5-1_B_20070424_A01_w1_9E84F49F-1B25-4E7E-8040-D1BB2D7E73EA.tif"]),
+                       files=[f"BBBC010_v2_images/{BBBC010_FILES[0]}"]),
         "A05": dict(channels=["GFP"], microscopy=FLUO, phenotype="wildtype"),
         "D20-bf": dict(channels=["brightfield"], microscopy=BF, phenotype="dead"),
     },
     "bbbc012": {
         "101210OranePlt2-M08": dict(channels=["GFP", "mCherry"], microscopy=FLUO, organism="nematode",
                                     cell_visible="intestine|pharynx", group="101210OranePlt2-M08", phenotype=None,
-                                    files=["BBBC012_v1_images/101210OranePlt2_M08_w2_[9CDBBF97-BD6B-452C-B914-8027AEE48A11].tif",
-                                           "BBBC012_v1_images/101210OranePlt2_M08_w3_[3008928C-2DBE-4151-B8E9-63DDF40656CB].tif"]),
+                                    files=[f"BBBC012_v1_images/{name}" for name in BBBC012_FILES[1:3]]),
         "101210OranePlt2-M08-bf": dict(channels=["brightfield"], microscopy=BF, cell_visible=None,
                                        group="101210OranePlt2-M08"),
         "101210OranePlt2-M24": dict(channels=["GFP", "mCherry"], microscopy=FLUO),
