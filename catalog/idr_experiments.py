@@ -172,10 +172,11 @@ def screen_records(
         ann = ann[~dup]
     plates = server_table(folder, "*plates.tsv")
     dirs = {name: below_study(path, study) for name, path in zip(plates["name"], plates["path"])}
-    parts, unmatched = [], []
+    parts, unmatched, absent = [], [], []
     for plate in sorted(ann["Plate"].unique()):
         rel = dirs.get(plate, plate)
         if not (folder / rel).is_dir():
+            absent.append(rel)
             continue
         pattern = re.escape(rel) + r"/(?:[^/]+/)*" + layouts.IDR_NAMING[naming]
         found = layouts.scan(folder, pattern, under=rel)
@@ -195,6 +196,10 @@ def screen_records(
             f"{folder}: none of the {ann['Plate'].nunique()} annotated plates has its folder here (e.g. "
             f"{example!r}, from the study's *-plates.tsv); download the plates from {IDR_FTP}{study}/"
         )
+    if absent:
+        # a partial download is allowed, but never silent: the build report says what was not read
+        warn(ann, f"{folder}: {len(absent)} of {ann['Plate'].nunique()} annotated plates have no folder here "
+                  f"(e.g. {absent[0]!r}); their wells are not read")
     files = pd.concat(parts, ignore_index=True)
     if "well" not in files.columns or files["well"].isna().all():
         rows = pd.to_numeric(files["row"]).astype(int)

@@ -53,7 +53,8 @@ ENTRY = SourceEntry(
         "layout": f"{REPO} {ANNOTATION}, {FILE_PATHS} (Raw-files/<dataset>/<session>/ folders, *_SIR_PRJ.dv names)",
         "channels": (
             f"{REPO} {ANNOTATION} column Channels (e.g. '442:CENT2; 525:PCNT; 615:CDK5RAP2-C'); "
-            f"{REPO} scripts/rename_channels.py (channels named by emission wavelength)"
+            f"{REPO} scripts/rename_channels.py (channels named by emission wavelength); idr0021-study.txt "
+            "(Experiment Size: average XYZCT 257 x 257 x 1 x 2 x 1, one z, 2 channels)"
         ),
         "labels": (
             f"{REPO} {ANNOTATION} columns Characteristics [Organism], Characteristics [Cell Line], "
@@ -72,6 +73,7 @@ ENTRY = SourceEntry(
     download=Download(
         route="idr",
         tree=f"{idr.IDR_FTP}{STUDY}/",
+        total_bytes=200_000_000,  # the study file's "Total Tb: 0.0002"
         files=[
             DownloadFile(url=RAW + ANNOTATION, path=ANNOTATION),
             DownloadFile(url=RAW + FILE_PATHS, path=FILE_PATHS),

@@ -77,6 +77,7 @@ ENTRY = SourceEntry(
     download=Download(
         route="idr",
         tree=f"{idr.IDR_FTP}{STUDY}/",
+        total_bytes=600_000_000_000,  # the study file's "Total Tb: 0.6"
         files=[DownloadFile(url=RAW + ANNOTATION, path=ANNOTATION)],
         instructions=(
             "Mirror the study folder into ROOT/idr0041/ (<assay>/<cell>/rawtif/ at its top; masktif/ and "

@@ -77,6 +77,7 @@ ENTRY = SourceEntry(
     download=Download(
         route="idr",
         tree=f"{idr.IDR_FTP}{STUDY}/",
+        total_bytes=2_000_000_000_000,  # the study file's "Total Tb: 2"
         files=[
             DownloadFile(url=RAW + ANNOTATION, path=ANNOTATION),
             DownloadFile(url=RAW + PLATES, path=PLATES),

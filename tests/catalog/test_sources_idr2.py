@@ -253,3 +253,25 @@ def test_the_six_sources_build_into_a_valid_release(tmp_path):
     assert set(dv["source_id"]) == {"idr0021", "idr0067"}
     bf = md[(md["source_id"] == "idr0037") & (md["microscopy"] == "brightfield")]
     assert len(bf) and all(list(c) == ["Brightfield"] for c in bf["channels"])
+
+
+def test_idr0037_plates_not_downloaded_are_a_recorded_warning(tmp_path):
+    import shutil
+
+    folder = FIXTURES["idr0037"](tmp_path, 8)
+    shutil.rmtree(folder / "idr0034-kilpinen-hipsci")
+    df = get_source("idr0037").records(folder)
+    assert set(df["sample_id"].str[:13]) == {"experiment_01"}
+    assert any("1 of 2 annotated plates have no folder" in w for w in warnings_of(df))
+
+
+def test_idr0072_label_column_missing_is_a_recorded_warning(tmp_path):
+    import pandas as pd
+
+    folder = FIXTURES["idr0072"](tmp_path, 8)
+    for screen in "AB":
+        csv = folder / f"screen{screen}/idr0072-screen{screen}-annotation.csv"
+        pd.read_csv(csv, dtype=str).drop(columns=["Comment [Gene Symbol]"]).to_csv(csv, index=False)
+    df = get_source("idr0072").records(folder)
+    assert df["gene"].isna().all() and df["cell_visible"].notna().all()
+    assert any("Comment [Gene Symbol]" in w and "gene" in w for w in warnings_of(df))
