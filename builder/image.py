@@ -199,7 +199,8 @@ def read_planes(path: Path, plane: int | None = None) -> tuple[list[np.ndarray],
     else every plane of the stack (channels of a FLEX or multi-page TIFF), each merged as a channel.
     Returns (list of 2-D arrays, bit depth as stored: 8, 12, 16, 32).
 
-    TIFF (and Opera FLEX, which is TIFF; recognised by content, whatever the name) through tifffile; PNG, JPEG,
+    TIFF (and Opera FLEX, which is TIFF; recognised by content, whatever the name) through tifffile; DeltaVision
+    (.dv, by its header's DV id) through mrc, planes in time/z/wavelength order; PNG, JPEG,
     BMP, GIF through Pillow, 16-bit PNG kept at 16 bits; RGB(A) becomes the mean of its colour planes, palette
     images their palette's intensities, CMYK its RGB rendering; a file of one series per page is a stack. Raises UnreadableImage with the reason only: the caller
     names the file the way its user knows it."""
