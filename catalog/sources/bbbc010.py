@@ -42,7 +42,9 @@ ENTRY = SourceEntry(
     ),
     evidence={
         "layout": (
-            f"{KODDENBROCK} (BBBC010_v2_images.zip, 100 images of a 384-well plate, 16-bit TIF); public BBBC010 "
+            f"{KODDENBROCK} (BBBC010_v2_images.zip, 100 images of a 384-well plate, 16-bit TIF); "
+            "AndersenLab/NemaSize figure_replication/Fig_6/generate_Fig_6.py (raw 16-bit TIFs, 696 x 520); "
+            "public BBBC010 "
             "readers name files 1649_1109_0003_Amp5-1_B_20070424_<well>_w<1|2>_<GUID>.tif (GitHub code search "
             "for that prefix)"
         ),

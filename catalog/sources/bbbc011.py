@@ -6,6 +6,7 @@ from cytoimagenet.catalog import layouts
 from cytoimagenet.catalog.source import Download, DownloadFile, SourceEntry
 
 ORIGINAL = "stan-hua/CytoImageNet"
+NEMASIZE = "AndersenLab/NemaSize figure_replication/Fig_6/generate_Fig_6.py"
 
 ENTRY = SourceEntry(
     id="bbbc011",
@@ -16,7 +17,7 @@ ENTRY = SourceEntry(
     licence="unknown",
     citation=layouts.BBBC_CITATION,
     modality="brightfield",
-    channels=["brightfield"],
+    channels=["RGB"],
     organism="nematode",
     adapter=None,
     layout="BBBC011_v1_images.zip: PNG images (file names unknown)",
@@ -30,7 +31,10 @@ ENTRY = SourceEntry(
             f"unknown: {ORIGINAL} annotations/datasets_info.csv at aec7751 gives only the zip and the format "
             "(png, 691 x 770); costs the whole source"
         ),
-        "channels": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (channels brightfield)",
+        "channels": (
+            f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (channels brightfield); {NEMASIZE} (colour "
+            "PNGs: one RGB file per image, read as grayscale)"
+        ),
         "labels": (
             f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (phenotype wildtype|fat, 50 each); unknown: "
             "which image has which phenotype"
@@ -42,7 +46,11 @@ ENTRY = SourceEntry(
         "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC011_v1_images.zip)",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism nematode)",
         "cell_type": "unknown: no cell type applies to whole worms; the original assigned none",
-        "microscopy": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (microscopy brightfield)",
+        "microscopy": (
+            f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (microscopy brightfield); {NEMASIZE} (BBBC011: "
+            "Oil Red O fat stain, 8-bit colour PNGs, 691 x 770; its image stems 'BBBC011-L4440-Plate6-mNA_H10' and "
+            "'BBBC011-daf2-Plate6-mNA_F12' are its own renaming, not the zip's file names)"
+        ),
     },
     download=Download(
         route="https",
