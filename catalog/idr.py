@@ -83,20 +83,29 @@ def _genes(values: pd.Series) -> pd.Series:
     return gene_label(values.astype(object))
 
 
-def channels_visible(values: pd.Series) -> pd.Series:
+_BRIGHTFIELD_STAIN = re.compile(r"(?i)bright\s*field|transmit")
+
+
+def channels_visible(values: pd.Series, *, brightfield: bool = False) -> pd.Series:
     """cell_visible from an annotation's `Channels` cell, as the original took it: the structures each stain
-    shows. Cells look like "Hoechst:nuclei; GFP:infection" or "Ch1 (blue): Nuclei/Cytoplasm, Ch2 (green): ACTB";
-    the part after each colon is what is visible; "/" separates several structures of one stain."""
+    shows. Cells look like "Hoechst:nuclei; GFP:infection", "Ch1 (blue): Nuclei/Cytoplasm, Ch2 (green): ACTB"
+    or "H2B-mCherry:cytosol;GFP:tagged protein;bright field/transmitted:cell contour, vacuole": entries
+    separated by ";" (or "," when there is no ";"), the part after each colon what is visible, "/" (and ","
+    within ";"-separated entries) separating several structures of one stain. A brightfield image shows what
+    the bright-field entries name, a fluorescence image what the others name: `brightfield` picks which."""
 
     def one(cell):
         if not isinstance(cell, str) or ":" not in cell:
             return None
-        entries = re.split(r";" if ";" in cell else r",", cell)
+        semicolons = ";" in cell
         tokens = []
-        for entry in entries:
+        for entry in re.split(r";" if semicolons else r",", cell):
             if ":" not in entry:
                 continue
-            for part in entry.split(":", 1)[1].split("/"):
+            stain, shown = entry.split(":", 1)
+            if bool(_BRIGHTFIELD_STAIN.search(stain)) != brightfield:
+                continue
+            for part in re.split(r"[/,]" if semicolons else r"/", shown):
                 word = part.strip().lower()
                 if word:
                     tokens.append(_VISIBLE_WORDS.get(word, word))
@@ -167,10 +176,12 @@ def read_idr_annotation(
                 values = _genes(values)
             out[label] = values.astype(object).where(values.notna(), None)
         if visible is not None:
-            out["cell_visible"] = channels_visible(label_column(ann, [visible], p, label="cell_visible"))
+            stains = label_column(ann, [visible], p, label="cell_visible")
+            out["cell_visible"] = channels_visible(stains)
+            out["_visible_bf"] = channels_visible(stains, brightfield=True)
         # the CMPO term name is the curated phenotype; the free-text column is the fallback
         phen = sorted(c for c in ann.columns if _PHENOTYPE.match(str(c)))
-        if phen:
+        if phen and "phenotype" not in wanted:
             chosen = pd.DataFrame(
                 {c: ann[f"{c} Term Name"].fillna(ann[c]) if f"{c} Term Name" in cols else ann[c] for c in phen})
             from cytoimagenet.catalog.layouts import join_labels
@@ -340,17 +351,28 @@ def idr_file_records(
     if "plane" in files.columns and files["plane"].nunique(dropna=True) > 1:
         files["plane"] = "p" + files["plane"].astype(str)
         keys.append("plane")
+    skipped: list[str] = []
     if container is not None:
         samples = file_samples(files, container, "fluorescence")
     else:
+        known = {str(k).lower() for k in channels}
+        other = files.loc[~files["channel"].astype(str).str.lower().isin(known)]
+        if len(other):
+            # a channel the module does not name is not merged; said, so a misnamed stain is never lost quietly
+            tokens = sorted(other["channel"].astype(str).unique())
+            skipped.append(f"{len(other)} file(s) of channel token(s) {', '.join(tokens)} not read "
+                           f"(e.g. {other['path'].iloc[0]}); the source module names channels {', '.join(channels)}")
         samples = pivot_channels(files, keys, channels, brightfield=brightfield)
     ann = ann.drop(columns=[c for c in ("screen",) if c in ann.columns])
     samples = samples.merge(ann, how="left", left_on=["plate", "well"], right_on=["Plate", "Well"])
-    if "cell_visible" in samples.columns and "microscopy" in samples.columns:
-        # the stains say what fluorescence shows; a brightfield image shows none of them
-        samples["cell_visible"] = samples["cell_visible"].where(samples["microscopy"] != "brightfield", None)
+    if "_visible_bf" in samples.columns:
+        if "microscopy" in samples.columns:
+            # a brightfield image shows what the bright-field entry names, never the fluorescent stains
+            bf = samples["microscopy"] == "brightfield"
+            samples["cell_visible"] = samples["cell_visible"].where(~bf, samples["_visible_bf"])
+        samples = samples.drop(columns=["_visible_bf"])
     out = finish(samples, keys, ["plate", "well"])
-    for m in warnings_of(ann):
+    for m in warnings_of(ann) + skipped:
         warn(out, m)
     return out
 

@@ -1,11 +1,16 @@
 """IDR idr0003: Yeast proteome plasticity under stress (Breker et al.).
 
-Native layout: screenA/idr0003-screenA-annotation.csv + -plates.tsv (name, folder); plate folders
-201301120/Images/<condition>/p<N>/ of <stem>--GFP.tif, <stem>--Cherry.tif and a brightfield <stem>--Transmit file.
+Native layout: screenA/idr0003-screenA-annotation.csv + -plates.tsv (name, folder); Olympus ScanR plate folders
+201301120/Images/<condition>/p<N>/ of --W<well>--P<field>--Z00000--T00000--<GFP|Cherry|Transmit>.tif.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
+
+from cytoimagenet.catalog import idr
 from cytoimagenet.catalog.source import Download, SourceEntry
 
 REPO = "IDR/idr-metadata"
@@ -28,28 +33,34 @@ ENTRY = SourceEntry(
     channels=["H2B-mCherry", "GFP", "brightfield"],
     organism="yeast",
     cell_type=None,
-    adapter=None,
-    layout="screenA/*-annotation.csv + *-plates.tsv (name, folder); 201301120/Images/<condition>/p<N>/<stem>--<GFP|Cherry|Transmit>",
+    adapter="read",
+    layout="screenA/*-annotation.csv + *-plates.tsv (name, folder); ScanR --W<well>--P<field>--Z..--T..--<stain>.tif",
     note=(
-        "Not adaptable: the part of the image file names that says the well and field (<stem> before --GFP.tif, "
-        "--Cherry.tif, --Transmit) is published nowhere we could read (the annotation CSV and the filesets are not "
-        "in the stored repositories; the original's preprocessor shows only the suffixes), so channel files "
-        "cannot be paired to wells. Known when adaptable: 3 fields per well, GFP + mCherry fluorescence kept apart "
-        "from the brightfield image; labels Experimental Condition [Environmental Stress] (phenotype), Gene "
-        "Symbol of the GFP-tagged protein, Characteristics [Strain], Phenotype N (GFP localisation)."
+        "Three fields per well, each a GFP (the tagged protein) + H2B-mCherry (cytosol) fluorescence sample and a "
+        "separate brightfield (Transmit) sample. The file names are the Olympus ScanR convention the study's "
+        "microscope writes (--W<well index>--P<position>--Z--T--<channel>.tif, as in IDR's ScanR sample of "
+        "idr0009) with the channel suffixes the original read (--GFP.tif, --Cherry.tif, --Transmit); if a plate "
+        "folder holds other names the adapter fails naming the convention, so nothing is paired wrongly. "
+        "Labels as the original's: the stress condition (phenotype), the strain (cell_type); the Gene Symbol "
+        "names the GFP-tagged protein, not a perturbation, so it is not a gene label."
     ),
     evidence={
         "layout": f"{REPO} {STUDY}/screenA/idr0003-screenA-plates.tsv (plate folders 201301120/Images/DTT/p1 ...); "
-                  "stan-hua/CytoImageNet scripts/data_processing/preprocessor.py (idr0003: --GFP.tif, --Cherry.tif, "
-                  "--Transmit); unknown: the well/field part of the file names, which costs the whole source",
+                  f"{REPO} {STUDY}/idr0003-study.txt (imaged on an Olympus ScanR system; three fields per well); "
+                  "https://downloads.openmicroscopy.org/images/ScanR/idr0009/0307-10--2007-05-30/data/ (ScanR names "
+                  "--W00002--P00001--Z00000--T00000--<channel>.tif); stan-hua/CytoImageNet "
+                  "scripts/data_processing/preprocessor.py (idr0003 files <stem>--GFP.tif, --Cherry.tif, --Transmit "
+                  f"in Images/<condition>/p<N>/); {REPO} {STUDY}/JCBYeastProteomePlasticity.BULK_ANNOTATION_DTT_p1_p2_p9_only.csv "
+                  "(Well Number 1 = A1, 25 = B1)",
         "channels": f"{REPO} {STUDY}/idr0003-study.txt (Raw Image Channels H2B-mCherry: cytosol; GFP: tagged protein; "
                     "bright field/transmitted: cell contour, vacuole)",
-        "labels": f"{REPO} {STUDY}/screenA/idr0003-screenA-bulkmap-config.yml; stan-hua/CytoImageNet "
-                  "annotations/datasets_info.csv (stress conditions as labels)",
+        "labels": f"{REPO} {STUDY}/screenA/idr0003-screenA-bulkmap-config.yml (Experimental Condition "
+                  "[Environmental Stress], Characteristics [Strain], Channels); stan-hua/CytoImageNet "
+                  "annotations/datasets_info.csv (stress conditions as phenotype, strain Y6545 as cell_type)",
         "licence": f"{REPO} {STUDY}/idr0003-study.txt (Study License CC BY-NC-SA 3.0)",
         "download": DOWNLOAD_URLS,
         "organism": f"{REPO} {STUDY}/idr0003-study.txt (5,330 yeast strains, GFP fusion library)",
-        "cell_type": "unknown: yeast strains, no cell type; costs nothing (the original had none)",
+        "cell_type": "stan-hua/CytoImageNet annotations/datasets_info.csv (cell_type Y6545, the strain)",
         "microscopy": f"{REPO} {STUDY}/idr0003-study.txt (GFP, Cherry and bright field images per field)",
     },
     download=Download(
@@ -65,3 +76,17 @@ ENTRY = SourceEntry(
         evidence=f"{DOWNLOAD_URLS}; {REPO} {STUDY}/screenA/idr0003-screenA-plates.tsv; {REPO} {STUDY}/idr0003-study.txt",
     ),
 )
+
+
+CHANNELS = {"Cherry": "H2B-mCherry", "GFP": "GFP", "Transmit": "brightfield"}
+LABELS = {
+    "organism": ["Characteristics [Organism]"],
+    "cell_type": ["Characteristics [Strain]"],
+    "phenotype": ["Experimental Condition [Environmental Stress]"],
+}
+
+
+def read(folder: Path) -> pd.DataFrame:
+    return idr.idr_screen_records(folder, naming="scanr", channels=CHANNELS, brightfield=("Transmit",),
+                                  labels=LABELS, visible="Channels", plate_columns=24)
+

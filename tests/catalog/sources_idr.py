@@ -6,7 +6,7 @@ puts them below the study folder of the IDR file server, with 16-bit synthetic p
 Header rows, plate lists and plate names are copied from the study repositories (named per fixture); where
 a study's annotation CSV is too large to be stored there (idr0016, idr0017, idr0093, idr0009), the columns
 are those its bulkmap-config.yml names and the cell values are taken from the files that are stored (plate
-lists, processed.txt), said per fixture. idr0003 has no fixture: it is not adaptable (see its module).
+lists, processed.txt), said per fixture.
 """
 
 from __future__ import annotations
@@ -273,6 +273,39 @@ def idr0009(root: Path, size: int = 8) -> Path:
     return folder
 
 
+# ---------------------------------------------------------------------------------------------------------
+# idr0003: IDR/idr-metadata idr0003-breker-plasticity screenA (Olympus ScanR; plate list (name, folder)).
+# Annotation columns from screenA/idr0003-screenA-bulkmap-config.yml; the rows' genes, condition and
+# localisations from JCBYeastProteomePlasticity.BULK_ANNOTATION_DTT_p1_p2_p9_only.csv (DTT p1 A3, A4), the
+# Channels cell from idr0003-study.txt (Raw Image Channels), the strain from the original's cell_type.
+
+IDR0003_PLATE = "DTT p1"
+IDR0003_HEADER = [
+    "Plate", "Well", "Characteristics [Strain]", "Experimental Condition [Environmental Stress]", "Control Type",
+    "Quality Control", "Channels", "Characteristics [Organism]", "Gene Identifier", "Gene Symbol", "Phenotype 1",
+    "Phenotype 1 Term Name",
+]
+_IDR0003_CHANNELS = "H2B-mCherry:cytosol;GFP:tagged protein;bright field/transmitted:cell contour, vacuole"
+IDR0003_ROWS = [
+    [IDR0003_PLATE, "A3", "Y6545", "dithiothreitol", "", "", _IDR0003_CHANNELS, "Saccharomyces cerevisiae",
+     "YLR454W", "FMP27", "GFP localization: cytosol", "protein localized in cytosol"],
+    [IDR0003_PLATE, "A4", "Y6545", "dithiothreitol", "", "", _IDR0003_CHANNELS, "Saccharomyces cerevisiae",
+     "YDL112W", "TRM3", "GFP localization: cytosol", "protein localized in cytosol"],
+]
+
+
+def idr0003(root: Path, size: int = 8) -> Path:
+    folder = root / "idr0003"
+    _csv(folder / "screenA/idr0003-screenA-annotation.csv", IDR0003_HEADER, IDR0003_ROWS)
+    _write(folder / "screenA/idr0003-screenA-plates.tsv",
+           f"{IDR0003_PLATE}\t/uod/idr/filesets/idr0003-breker-plasticity/201301120/Images/DTT/p1\n")
+    for w in (3, 4):
+        for stain in ("GFP", "Cherry", "Transmit"):
+            name = f"--W{w:05d}--P00001--Z00000--T00000--{stain}.tif"
+            write_image(folder / "201301120/Images/DTT/p1" / name, bits=16, size=size)
+    return folder
+
+
 FIXTURES: dict[str, Callable[[Path, int], Path]] = {
     "idr0016": idr0016,
     "idr0081": idr0081,
@@ -280,4 +313,5 @@ FIXTURES: dict[str, Callable[[Path, int], Path]] = {
     "idr0093": idr0093,
     "idr0017": idr0017,
     "idr0009": idr0009,
+    "idr0003": idr0003,
 }

@@ -49,7 +49,14 @@ EXPECT = {
                     phenotype=["mild inhibition of secretion", "strong inhibition of secretion"]),
         first_file=f"20150507-VSVG/VSVG/{P09}/data/--W00001--P00001--Z00000--T00000--nucleus-dapi.tif",
         warns=["Channels"]),
+    "idr0003": dict(
+        ids=["DTT_p1-A03-f1", "DTT_p1-A03-f1-bf", "DTT_p1-A04-f1", "DTT_p1-A04-f1-bf"],
+        channels=None, microscopy=["fluorescence", "brightfield"] * 2,
+        labels=dict(organism="yeast", cell_type="y6545", phenotype="dithiothreitol", gene=None,
+                    cell_visible=["cytosol|tagged protein", "cell contour|vacuole"] * 2),
+        first_file="201301120/Images/DTT/p1/--W00003--P00001--Z00000--T00000--Cherry.tif", warns=[]),
 }
+CHANNELS_OF = {"idr0003": [["H2B-mCherry", "GFP"], ["brightfield"]] * 2}
 
 
 @pytest.mark.parametrize("source_id", sorted(EXPECT))
@@ -59,8 +66,12 @@ def test_idr_source_reads_its_real_layout(tmp_path, source_id):
     df = get_source(source_id).records(folder)
     check_records(df, folder)
     assert list(df["sample_id"]) == want["ids"]
-    assert all(ch == want["channels"] for ch in df["channels"])
-    assert (df["microscopy"] == want["microscopy"]).all()
+    if want["channels"] is None:
+        assert list(df["channels"]) == CHANNELS_OF[source_id]
+    else:
+        assert all(ch == want["channels"] for ch in df["channels"])
+    microscopy = want["microscopy"]
+    assert list(df["microscopy"]) == (microscopy if isinstance(microscopy, list) else [microscopy] * len(df))
     assert df.loc[0, "source_files"][0] == want["first_file"]
     for files in df["source_files"]:
         assert all((folder / f).is_file() for f in files)
@@ -74,11 +85,21 @@ def test_idr_source_reads_its_real_layout(tmp_path, source_id):
         assert warnings_of(df) == []
 
 
-def test_idr0003_is_not_adaptable_and_says_why():
-    source = get_source("idr0003")
-    assert not source.adaptable
-    assert source.entry.note.startswith("Not adaptable:")
-    assert source.entry.licence == "CC-BY-NC-SA-3.0"
+def test_idr_licences_are_the_studies_own():
+    licences = {s: get_source(s).entry.licence for s in ("idr0016", "idr0017", "idr0003", "idr0081", "idr0088")}
+    assert licences == {"idr0016": "CC0-1.0", "idr0017": "CC-BY-NC-ND-4.0", "idr0003": "CC-BY-NC-SA-3.0",
+                        "idr0081": "CC-BY-4.0", "idr0088": "CC-BY-NC-4.0"}
+
+
+def test_a_channel_the_module_does_not_name_is_a_warning(tmp_path):
+    # idr0093's study says 5 channels per site but names 4 stains: a C05 file is not merged, and said so
+    folder = FIXTURES["idr0093"](tmp_path, 8)
+    from catalog_fixtures import write_image
+
+    write_image(folder / "20200910-rsync/001/001_B03_T0001F001L01A02Z01C05.tif", bits=16)
+    df = get_source("idr0093").records(folder)
+    assert df.loc[0, "channels"] == ["DAPI", "PCNA", "EU", "SE"]
+    assert any("channel token(s) 05 not read" in w for w in warnings_of(df))
 
 
 @pytest.mark.parametrize("source_id", ["idr0016", "idr0081", "idr0088", "idr0093", "idr0017", "idr0003", "idr0009"])
