@@ -275,3 +275,14 @@ def test_idr0072_label_column_missing_is_a_recorded_warning(tmp_path):
     df = get_source("idr0072").records(folder)
     assert df["gene"].isna().all() and df["cell_visible"].notna().all()
     assert any("Comment [Gene Symbol]" in w and "gene" in w for w in warnings_of(df))
+
+
+def test_deltavision_header_claiming_gigapixels_is_refused(tmp_path):
+    from cytoimagenet.builder.image import UnreadableImage
+
+    path = write_dv(tmp_path / "bomb_R3D.dv", planes=1, size=8)
+    raw = bytearray(path.read_bytes())
+    raw[0:8] = np.array([200_000, 200_000], "<i4").tobytes()  # nx, ny of the header
+    path.write_bytes(bytes(raw))
+    with pytest.raises(UnreadableImage):
+        read_planes(path)
