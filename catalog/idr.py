@@ -36,7 +36,8 @@ IDR_NAMING = {
     # GE IN Cell Analyzer: "B - 3(fld 2 wv DAPI - DAPI).tif" (column not zero-padded)
     "incell": r"(?P<wrow>[A-P]) - (?P<wcol>\d{1,2})\(fld (?P<field>\d+) wv (?P<channel>[^)/]+?) - [^)/]+\)\.tif",
     # Olympus ScanR: data/--W00002--P00001--Z00000--T00000--nucleus-dapi.tif (W: well index, P: position)
-    "scanr": r"--W(?P<well_index>\d{5})--P(?P<field>\d{5})--Z\d{5}--T\d{5}--(?P<channel>[^/]+?)\.tif",
+    # (a prefix before --W is allowed: the software can be set to write one)
+    "scanr": r"[^/]*?--W(?P<well_index>\d{5})--P(?P<field>\d{5})--Z\d{5}--T\d{5}--(?P<channel>[^/]+?)\.tif",
 }
 
 # Native columns of each label, first present wins. Studies name the same fact differently between
