@@ -36,7 +36,7 @@ IDR_NAMING = {
     # GE IN Cell Analyzer: "B - 3(fld 2 wv DAPI - DAPI).tif" (column not zero-padded)
     "incell": r"(?P<wrow>[A-P]) - (?P<wcol>\d{1,2})\(fld (?P<field>\d+) wv (?P<channel>[^)/]+?) - [^)/]+\)\.tif",
     # Olympus ScanR: data/--W00002--P00001--Z00000--T00000--nucleus-dapi.tif (W: well index, P: position)
-    # (a prefix before --W is allowed: the software can be set to write one)
+    # (a prefix before --W is tolerated, so a renamed export still pairs its channels)
     "scanr": r"[^/]*?--W(?P<well_index>\d{5})--P(?P<field>\d{5})--Z\d{5}--T\d{5}--(?P<channel>[^/]+?)\.tif",
 }
 
