@@ -115,5 +115,9 @@ def read(folder: Path) -> pd.DataFrame:
         raise UserError(
             f"{folder}: no <plate>-<stain> folder ({', '.join(STAINS)}) with ImageXpress files; download the plates")
     files = pd.DataFrame(rows)
-    files = files[files["plate"].isin(set(ann["Plate"]))]
-    return idr.idr_file_records(files, ann, channels=STAINS)
+    annotated = files["plate"].isin(set(ann["Plate"]))
+    if not annotated.any():
+        raise UserError(
+            f"{folder}: none of the plate folders ({', '.join(sorted(files['plate'].unique())[:3])} ...) is a plate "
+            "of the annotation CSV; download the study's screenA/idr0016-screenA-annotation.csv")
+    return idr.idr_file_records(files[annotated], ann, channels=STAINS)
