@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 import tifffile
 
 from faults_fixtures import PLATE, clean_source
