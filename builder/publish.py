@@ -35,7 +35,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total), as the build
 
 REPO_TYPE = "dataset"
 MANAGED_DIRS = ("data", "metadata", "figures")
-MANAGED_FILES = ("README.md", "manifest.json", "croissant.json")
+MANAGED_FILES = ("README.md", "LICENSE.md", "manifest.json", "croissant.json")
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Bytes per preupload round: small enough for a progress bar that moves, large enough to keep requests few.
 UPLOAD_ROUND_BYTES = 512 * 1024 * 1024
@@ -93,6 +93,26 @@ def refuse_synthetic(release: Path, allow_synthetic: bool) -> None:
         raise UserError(f"{release} is a synthetic demo release (generated images in the native layouts of "
                         f"{', '.join(manifest.imitates) or 'the demo sources'}, not their data); refusing to publish "
                         "it: pass --allow-synthetic to publish it anyway (e.g. to a test repo)")
+
+
+def refuse_noderivatives(release: Path) -> None:
+    """Every image of a release is a derivative (merged, normalised, cropped): material whose licence forbids
+    derivatives may sit in a private build, never on the Hub. Checked from the manifest's catalog entries."""
+    from cytoimagenet.catalog.licences import LICENCES
+    from cytoimagenet.validation.release import read_manifest
+
+    if not (Path(release) / "manifest.json").is_file():
+        return
+    try:
+        manifest = read_manifest(release)
+    except UserError:
+        return
+    nd = sorted(f"{e.get('id')} ({e.get('licence')})" for e in manifest.catalog
+                if e.get("licence") in LICENCES and LICENCES[e["licence"]].noderivatives)
+    if nd:
+        raise UserError(f"{release} holds material whose licence forbids derivatives: {', '.join(nd)}; its images "
+                        "are derivatives, so it may not be published: rebuild without those sources (the default "
+                        "licence policy leaves them out)")
 
 
 def release_files(release: Path, manifest) -> list[LocalFile]:
@@ -181,6 +201,7 @@ def publish(
         raise UserError(f"--repo {repo_id!r}: expected ORG/NAME (a Hub namespace and a dataset name)")
     branch = revision or "main"
     refuse_synthetic(release_dir, allow_synthetic)
+    refuse_noderivatives(release_dir)
     problems = validate_release(release_dir, progress=progress)
     if problems:
         raise ReleaseRefused(release_dir, problems)

@@ -58,10 +58,15 @@ def work_dir_for(out: Path) -> Path:
     return out.parent / f".{out.name}.work"
 
 
-def discover_sources(root: Path, only: Optional[list[str]] = None) -> tuple[dict[str, Path], dict[str, str]]:
+def discover_sources(root: Path, only: Optional[list[str]] = None, *, licences: str = "all",
+                     allow_noderivatives: bool = False) -> tuple[dict[str, Path], dict[str, str]]:
     """Source folders under root (one per catalog id) -> (adaptable {id: folder}, skipped {id: reason}).
     Evaluation-only sources (a transfer-evaluation set such as BBBC021) are built only when `only` names them:
-    pretraining on an evaluation set would leak it into the features it is meant to test."""
+    pretraining on an evaluation set would leak it into the features it is meant to test. A source whose licence
+    the policy `licences` (catalog/licences.py POLICIES) does not admit is skipped with the reason; so is
+    no-derivatives material unless `allow_noderivatives`, named or not."""
+    from cytoimagenet.catalog.licences import excluded_by
+
     root = Path(root)
     if not root.is_dir():
         raise UserError(f"sources root {root} is not a folder")
@@ -86,6 +91,8 @@ def discover_sources(root: Path, only: Optional[list[str]] = None) -> tuple[dict
         elif source.entry.evaluation_only and not only:
             skipped[name] = (f"evaluation only: {source.entry.name} is a transfer-evaluation set, left out so "
                              f"pretraining never sees it; build it anyway with --source {name}")
+        elif excluded_by(source.entry.licence_terms, licences, allow_noderivatives):
+            skipped[name] = "licence: " + excluded_by(source.entry.licence_terms, licences, allow_noderivatives)
         else:
             found[name] = folder
     if not found:
@@ -291,7 +298,8 @@ def _build(sources_root: Path, out: Path, config: BuildConfig, *, workers: int, 
     if not out.name or out.parent == out:
         raise UserError(f"--out {out} is a filesystem root; give a folder to write the release in, e.g. --out ./cytoimagenet")
     _check_apart(out, work, sources_root, {})
-    folders, skipped = discover_sources(sources_root, only)
+    folders, skipped = discover_sources(sources_root, only, licences=config.licences,
+                                        allow_noderivatives=config.allow_noderivatives)
     _check_apart(out, work, sources_root, folders)
     _check_replaceable(out)
     with _build_lock(work):
@@ -452,7 +460,7 @@ def _collect(staging: Path, results: list[ShardResult], labels: list[str], selec
 # What a build writes into a release folder, and nothing else: a name -> None for a file, or the pattern of the
 # files a folder holds. Anything outside this is the user's, and a build that would delete it refuses instead.
 RELEASE_LAYOUT: dict[str, Optional[re.Pattern]] = {
-    "README.md": None, "manifest.json": None, "croissant.json": None,
+    "README.md": None, "LICENSE.md": None, "manifest.json": None, "croissant.json": None,
     "data": re.compile(r"(train|validation)-\d{6}\.tar"),
     "metadata": re.compile(r"[a-z_]+\.parquet"),
     "figures": re.compile(r"[a-z0-9_]+\.png"),

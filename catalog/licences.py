@@ -63,3 +63,43 @@ def get_licence(licence_id: str) -> Licence:
         return LICENCES[licence_id]
     except KeyError:
         raise ValueError(f"unknown licence id {licence_id!r}; known: {', '.join(sorted(LICENCES))}") from None
+
+
+# What `build --licences` lets into a release. No-derivatives material never goes in unless named with
+# --allow-noderivatives: every image of a release is a derivative (merged, normalised, cropped).
+POLICIES = {
+    "open": "CC0 and CC BY only: free for any use with attribution",
+    "noncommercial": "also non-commercial and share-alike terms (CC BY-NC, CC BY-SA, CC BY-NC-SA, Kaggle rules)",
+    "all": "every licence, including unknown terms (the card says which sources' terms are unknown)",
+}
+
+
+def excluded_by(licence: Licence, policy: str, allow_noderivatives: bool = False) -> str | None:
+    """Why `policy` keeps a source of this licence out of a release, or None when it may go in."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown licence policy {policy!r}; choose one of {', '.join(POLICIES)}")
+    if licence.noderivatives and not allow_noderivatives:
+        return (f"{licence.id} forbids derivatives, and every release image is one (merged, normalised, cropped); "
+                "pass --allow-noderivatives only for a private build you will not share")
+    if policy == "open" and not (licence.open and licence.known):
+        return f"{licence.id} is not an open licence (--licences open keeps CC0 and CC BY only)"
+    if policy == "noncommercial" and not licence.known:
+        return f"{licence.id}: the terms are not established (--licences all takes it)"
+    return None
+
+
+def release_terms(licences: list[Licence]) -> dict:
+    """The terms of a release as a whole: the most restrictive of what went in (attribution, non-commercial,
+    share-alike and no-derivatives each hold for the release if they hold for any of its sources)."""
+    ids = sorted({lic.id for lic in licences})
+    flags = {f: any(getattr(lic, f) for lic in licences) for f in ("attribution", "noncommercial", "sharealike",
+                                                                     "noderivatives")}
+    unknown = sorted(lic.id for lic in licences if not lic.known)
+    if len(ids) == 1:
+        only = licences[0]
+        return {"ids": ids, **flags, "unknown": unknown, "single": only.id, "name": only.name, "link": only.link}
+    words = [w for f, w in (("attribution", "attribution"), ("noncommercial", "non-commercial use only"),
+                            ("sharealike", "share-alike"), ("noderivatives", "no derivatives")) if flags[f]]
+    name = "mixed source licences: " + (", ".join(words) or "no conditions") + (
+        f"; terms unknown for {', '.join(unknown)}" if unknown else "")
+    return {"ids": ids, **flags, "unknown": unknown, "single": None, "name": name, "link": None}

@@ -68,7 +68,7 @@ def _root(
 
 # BuildConfig field -> the build option that sets it, so a config error names what the user typed
 CONFIG_OPTIONS = {"seed": "--seed", "min_per_class": "--min-per-class", "max_per_class": "--max-per-class",
-                  "shard_size": "--shard-size"}
+                  "shard_size": "--shard-size", "licences": "--licences"}
 
 
 def build_config(**values):
@@ -144,8 +144,13 @@ def build(
     max_per_class: Optional[int] = typer.Option(None, min=1, help=f"Classes above this are downsampled [default 1000; {DEMO_MAX_PER_CLASS} with --demo]."),
     shard_size: Optional[int] = typer.Option(None, min=1, help=f"Samples per shard [default 1000; {DEMO_SHARD_SIZE} with --demo]."),
     source: Optional[list[str]] = typer.Option(None, "--source", help="Build only these catalog ids (repeatable)."),
+    licences: str = typer.Option("all", "--licences", help="Source licences admitted: 'open' (CC0, CC BY), 'noncommercial' (also NC/SA terms and Kaggle rules), 'all' (also unknown terms). No-derivatives material is always left out unless --allow-noderivatives."),
+    allow_noderivatives: bool = typer.Option(False, "--allow-noderivatives", help="Admit sources whose licence forbids derivatives: for a private build only; `publish` refuses the result."),
+    allow_missing: bool = typer.Option(False, "--allow-missing", help="Build even when the quick source check finds a source missing 10%% or more of its files (a plate not unpacked?)."),
 ) -> None:
-    """Build a release: labels, split, standardised images, WebDataset shards, metadata, manifest and card."""
+    """Build a release: labels, split, standardised images, WebDataset shards, metadata, manifest and card.
+    Runs the quick `sources check` first: a source missing 10% or more of the files its metadata lists stops the
+    build before any image work (override with --allow-missing); fewer missing files are quarantined."""
     from cytoimagenet.builder.executor import check_engine
     from cytoimagenet.builder.release import build_release
 
@@ -163,6 +168,8 @@ def build(
         shard_size=shard_size or defaults[2],
         # generated images (--demo, or a tree `cytoimagenet demo` wrote) make a release that must say so
         synthetic=demo or is_synthetic(sources),
+        licences=licences,
+        allow_noderivatives=allow_noderivatives,
     )
     with tempfile.TemporaryDirectory(prefix="cytoimagenet-demo-") as tmp:
         if demo:
@@ -171,6 +178,8 @@ def build(
             sources = write_demo_sources(Path(tmp), seed=seed)
             # named: BBBC021 is evaluation-only, so a build from a sources root leaves it out unless named
             source = source or ["bbbc021", "rxrx1"]
+        if not demo:
+            _quick_check(sources, source, allow_missing)
         with progress_bar() as update:
             report = build_release(sources, out, config, workers=workers, only=source, progress=update,
                                    engine=engine, address=address)
@@ -185,9 +194,43 @@ def build(
     )
 
 
+MISSING_REFUSED = 0.10  # a source missing this share of its listed files is not unpacked whole
+
+
+def _quick_check(root: Path, only: Optional[list[str]], allow_missing: bool) -> None:
+    """`sources check` in its quick form, before hours of image work: a source missing a large share of its files
+    (a plate not unpacked, a zip not fetched) stops the build; a few missing or unreadable files are quarantined."""
+    from cytoimagenet.builder.check import check_source
+    from cytoimagenet.catalog.registry import catalog
+
+    if not root.is_dir():
+        return  # the build names the problem
+    ids = only or sorted(p.name for p in root.iterdir() if p.is_dir() and p.name in catalog()
+                         and catalog()[p.name].adaptable)
+    stop = []
+    for sid in ids:
+        if sid not in catalog() or not (root / sid).is_dir():
+            continue  # the build names it
+        r = check_source(sid, root, sample=16)
+        if not r.readable:
+            continue  # the build stops on it with the adapter's own message
+        if r.missing or r.unreadable:
+            console.print(f"[yellow]check {sid}: {r.missing} of {r.files} listed file(s) missing, {r.unreadable} of "
+                          f"{r.decoded} sampled unreadable (quarantined in the build)[/yellow]", highlight=False)
+        if r.files and r.missing / r.files >= MISSING_REFUSED:
+            stop.append(f"{sid} misses {r.missing} of {r.files} files (e.g. {r.examples[0].split(': ', 1)[-1]})")
+    if stop and not allow_missing:
+        raise UserError("sources incomplete: " + "; ".join(stop) + "; fetch or unpack them (`cytoimagenet sources "
+                        f"check {root}` lists them), or build anyway with --allow-missing")
+
+
 @app.command()
 def validate(
     release: Path = typer.Argument(Path("cytoimagenet"), help="Release folder."),
+    workers: int = typer.Option(1, min=1, help="Processes checking shards in parallel (one shard at a time each); "
+                                "the same problems, in the same order, for any count."),
+    decoder: str = typer.Option("auto", help="PNG decoder: auto (Wuffs when pywuffs is installed, else Pillow), "
+                                "wuffs or pil."),
 ) -> None:
     """Check a release: checksums and counts against the manifest, every sample decodes with its declared fields,
     labels in range, unique keys, disjoint splits, a card that parses. Exits 1 listing each problem."""
@@ -195,7 +238,7 @@ def validate(
 
     stats: dict = {}
     with progress_bar() as update:
-        problems = validate_release(release, progress=update, stats=stats)
+        problems = validate_release(release, progress=update, stats=stats, workers=workers, decoder=decoder)
     if problems:
         for p in problems:
             out_console.print(Text.assemble(("✗ ", "red"), p), soft_wrap=True)

@@ -95,6 +95,10 @@ class BuildConfig(BaseModel):
     sources: list[str] = Field(default_factory=list, description="Catalog ids that were built.")
     release_name: str = "CytoImageNet"
     synthetic: bool = Field(False, description="Built from generated demo images, not from any source's data.")
+    licences: Literal["open", "noncommercial", "all"] = Field(
+        "all", description="Which source licences may go in (catalog/licences.py POLICIES).")
+    allow_noderivatives: bool = Field(
+        False, description="Let no-derivatives material in (a private build: such a release cannot be published).")
 
     @model_validator(mode="after")
     def _ranges(self) -> "BuildConfig":
@@ -175,11 +179,19 @@ def record_struct() -> dict:
     return {name: _hf_feature(f.annotation) for name, f in SampleRecord.model_fields.items()}
 
 
-def release_features(labels: list[str]):
-    """Features of a release as the Hub's webdataset convention names them: png, cls, json."""
-    from datasets import ClassLabel, Features, Image
+# The two columns the `datasets` webdataset loader adds to every example (datasets/packaged_modules/webdataset/
+# webdataset.py, _get_pipeline_from_tar): declared features that omit them make the loader drop them.
+WEBDATASET_KEY, WEBDATASET_URL = "__key__", "__url__"
 
-    return Features({"png": Image(mode="L"), "cls": ClassLabel(names=list(labels)), "json": record_struct()})
+
+def release_features(labels: list[str]):
+    """Features of a release as the Hub's webdataset convention names them: png, cls, json, then the loader's own
+    __key__ (the sample key, equal to json.key) and __url__ (the shard the sample was read from), in the order the
+    loader yields them."""
+    from datasets import ClassLabel, Features, Image, Value
+
+    return Features({"png": Image(mode="L"), "cls": ClassLabel(names=list(labels)), "json": record_struct(),
+                     WEBDATASET_KEY: Value("string"), WEBDATASET_URL: Value("string")})
 
 
 def record_arrow_schema():
