@@ -402,10 +402,11 @@ def idr_screen_records(
     ann["Well"] = norm_well(ann["Well"])
     plates = sorted(ann["Plate"].unique())
     dirs = dict(plate_dirs) if plate_dirs is not None else idr_plate_dirs(folder, plates, screens=screens)
-    parts, unmatched = [], []
+    parts, unmatched, absent = [], [], []
     for plate in plates:
         rel = dirs.get(plate, plate)
         if not (folder / rel).is_dir():
+            absent.append(rel)
             continue
         pattern = re.escape(rel) + r"/(?:[^/]+/)*" + IDR_NAMING[naming]
         found = scan(folder, pattern, under=rel)
@@ -425,8 +426,13 @@ def idr_screen_records(
             f"(e.g. {dirs.get(plates[0], plates[0]) if plates else '?'!r}); download the study's plates"
         )
     files = pd.concat(parts, ignore_index=True)
-    return idr_file_records(files, ann, channels=channels, brightfield=brightfield, container=container,
-                            plate_columns=plate_columns)
+    out = idr_file_records(files, ann, channels=channels, brightfield=brightfield, container=container,
+                           plate_columns=plate_columns)
+    if absent:
+        # a partial download is allowed, and said: its plates' images are not in the release
+        warn(out, f"{folder}: {len(absent)} of {len(plates)} annotated plate(s) have no folder here "
+                  f"(e.g. {absent[0]!r}); their images are not read")
+    return out
 
 
 def idr_project_records(folder: Path, *, container: str) -> pd.DataFrame:

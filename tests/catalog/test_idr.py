@@ -136,3 +136,14 @@ def test_compressed_annotation_is_read_once_beside_its_unpacked_copy(tmp_path):
     df = records("idr0093", folder).set_index("sample_id")
     assert df.loc["001-B03-f1", "gene"] == "plk1 targeted"
 
+
+def test_annotated_plate_not_downloaded_is_a_warning(tmp_path):
+    folder = FIXTURES["idr0081"](tmp_path, 8)
+    ann = pd.read_csv(folder / ANNOTATION, dtype=str)
+    extra = ann.iloc[[0]].copy()
+    extra["Plate"] = "preScreen"  # listed in the plate list; its folder is not downloaded
+    pd.concat([ann, extra]).to_csv(folder / ANNOTATION, index=False)
+    df = records("idr0081", folder)
+    assert len(df) == 2
+    assert any("1 of 2 annotated plate(s) have no folder" in w and "Data_UZH/preScreen" in w for w in warnings_of(df))
+
