@@ -1,4 +1,4 @@
-"""What six IDR studies need beyond the shared IDR family in `layouts`: the experiments idr0021, idr0041 and
+"""What six IDR studies need beyond the shared IDR family in `catalog.idr`: the experiments idr0021, idr0041 and
 idr0067 (files named by an annotation row and placed by the study's `*-filePaths.tsv`), and the screens
 idr0037, idr0072 and idr0080 (plates placed by `*-plates.tsv`, which may name a plate's descriptor file or a
 plate held in another study's fileset).
@@ -6,7 +6,10 @@ plate held in another study's fileset).
 Paths on the IDR file server (`/uod/idr/filesets/<study>/...`, `/uod/idr/incoming/<study>/...`) become paths
 relative to the source folder: a download of the study's tree from the IDR file server holds what is below the
 study's own folder. Files are located, never opened: a file the annotation names but the disk lacks is listed
-where the study's tree puts it, so the builder quarantines it by name.
+where the study's tree puts it, so the builder quarantines it by name. The screens' wells, fields and channel
+pivot are the family's (`catalog.idr.idr_file_records`); what is here is what those six studies add: dataset
+folders from filePaths.tsv, plates kept in another study's fileset, split groups shared across plate copies,
+and a warning for annotated plates not downloaded.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Mapping, Optional, Sequence
 
 import pandas as pd
 
+from cytoimagenet.catalog import idr as idr_family
 from cytoimagenet.catalog import layouts
 from cytoimagenet.catalog.source import read_csv, warn, warnings_of
 from cytoimagenet.errors import UserError
@@ -159,7 +163,7 @@ def screen_records(
 ) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     """Records of an IDR screen whose `*-plates.tsv` lines give (plate, server path of its folder or of a plate
     descriptor in it). Each listed plate folder that is on disk is scanned for files in the instrument's
-    `naming` (a key of layouts.IDR_NAMING), below it at any depth; plates not downloaded are skipped. Returns
+    `naming` (a key of catalog.idr.IDR_NAMING), below it at any depth; plates not downloaded are skipped. Returns
     (samples, annotation rows, annotation path): the samples carry the annotation's columns merged on
     (Plate, Well). `plate_group` is a regex whose removal from a plate name gives the split group's plate
     (idr0080's illumination-corrected copies share the raw plate's wells)."""
@@ -170,15 +174,18 @@ def screen_records(
     if dup.any():
         warn(ann, f"{ann_path}: {int(dup.sum())} wells annotated twice; the first row of each is used")
         ann = ann[~dup]
-    plates = server_table(folder, "*plates.tsv")
-    dirs = {name: below_study(path, study) for name, path in zip(plates["name"], plates["path"])}
+    plates = pd.concat(
+        [idr_family.read_plate_list(t) for t in study_files(folder, "*plates.tsv")] or [pd.DataFrame(columns=["name", "path"])],
+        ignore_index=True,
+    )
+    dirs = {name: below_study(path, study) for name, path in zip(plates["name"], plates["path"]) if name}
     parts, unmatched, absent = [], [], []
     for plate in sorted(ann["Plate"].unique()):
         rel = dirs.get(plate, plate)
         if not (folder / rel).is_dir():
             absent.append(rel)
             continue
-        pattern = re.escape(rel) + r"/(?:[^/]+/)*" + layouts.IDR_NAMING[naming]
+        pattern = re.escape(rel) + r"/(?:[^/]+/)*" + idr_family.IDR_NAMING[naming]
         found = layouts.scan(folder, pattern, under=rel)
         if found.empty:
             unmatched.append(rel)
@@ -188,7 +195,7 @@ def screen_records(
     if unmatched:
         raise UserError(
             f"{folder}: no file in plate folder(s) {unmatched[:3]} matches the {naming!r} naming "
-            f"({layouts.IDR_NAMING[naming]!r}); the plate folders are not in the study's layout"
+            f"({idr_family.IDR_NAMING[naming]!r}); the plate folders are not in the study's layout"
         )
     if not parts:
         example = dirs.get(next(iter(sorted(ann["Plate"].unique())), ""), "?")
@@ -201,25 +208,11 @@ def screen_records(
         warn(ann, f"{folder}: {len(absent)} of {ann['Plate'].nunique()} annotated plates have no folder here "
                   f"(e.g. {absent[0]!r}); their wells are not read")
     files = pd.concat(parts, ignore_index=True)
-    if "well" not in files.columns or files["well"].isna().all():
-        rows = pd.to_numeric(files["row"]).astype(int)
-        cols = pd.to_numeric(files["col"]).astype(int)
-        files["well"] = [f"{layouts._row_letter(r)}{c:02d}" for r, c in zip(rows, cols)]
-    files["well"] = layouts.norm_well(files["well"].astype(str))
-    files["field"] = "f" + pd.to_numeric(files["field"], errors="coerce").fillna(1).astype(int).astype(str)
-    keys = ["plate", "well", "field"]
-    if "plane" in files.columns and files["plane"].nunique(dropna=True) > 1:
-        files["plane"] = "p" + files["plane"].astype(str)
-        keys.append("plane")
-    if container is not None:
-        samples = layouts.file_samples(files, container, "fluorescence")
-    else:
-        samples = layouts.pivot_channels(files, keys, channels, brightfield=brightfield)
-    samples = samples.merge(ann, how="left", left_on=["plate", "well"], right_on=["Plate", "Well"])
-    samples["group_plate"] = (
-        samples["plate"].str.replace(plate_group, "", regex=True) if plate_group else samples["plate"]
-    )
-    out = layouts.finish(samples, keys, ["group_plate", "well"])
+    # wells, fields, channel pivot and the join to the annotation: the IDR family's own record builder
+    out = idr_family.idr_file_records(files, ann, channels=channels, brightfield=brightfield, container=container)
+    if plate_group:
+        plate_of = out["plate"].str.replace(plate_group, "", regex=True)
+        out["group"] = plate_of + "-" + out["well"].astype(str)
     return carry_warnings(out, ann), ann, ann_path
 
 
