@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from tests.catalog.catalog_fixtures import texture, write_image
+from catalog_fixtures import texture, write_image
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:

@@ -9,8 +9,8 @@ import pytest
 from cytoimagenet.builder.image import read_planes
 from cytoimagenet.catalog.registry import get_source
 from cytoimagenet.catalog.source import warnings_of
-from tests.catalog.catalog_fixtures import check_records
-from tests.catalog.sources_idr2 import FIXTURES, write_dv
+from catalog_fixtures import check_records
+from sources_idr2 import FIXTURES, write_dv
 
 # per source: sample ids (sorted), and per sample (a prefix of its id is enough) its channels, microscopy,
 # first source file and labels; `warnings`: substrings every expected warning contains
