@@ -174,10 +174,8 @@ def screen_records(
     if dup.any():
         warn(ann, f"{ann_path}: {int(dup.sum())} wells annotated twice; the first row of each is used")
         ann = ann[~dup]
-    plates = pd.concat(
-        [idr_family.read_plate_list(t) for t in study_files(folder, "*plates.tsv")] or [pd.DataFrame(columns=["name", "path"])],
-        ignore_index=True,
-    )
+    lists = [idr_family.read_plate_list(t) for t in study_files(folder, "*plates.tsv")]
+    plates = pd.concat(lists, ignore_index=True) if lists else pd.DataFrame(columns=["name", "path"])
     dirs = {name: below_study(path, study) for name, path in zip(plates["name"], plates["path"]) if name}
     parts, unmatched, absent = [], [], []
     for plate in sorted(ann["Plate"].unique()):

@@ -63,7 +63,8 @@ ENTRY = SourceEntry(
         "labels": (
             f"{REPO} {ANNOTATION} columns Characteristics [Organism], Comment [Gene Symbol] 1/2, Comment [Protein] 1; "
             "stan-hua/CytoImageNet annotations/datasets_info.csv (idr0067 cell_component: the FITC proteins, "
-            "Nup170, Nsr1, ... Hsp104) and annotations/idr0067_labels.csv (the same annotation, as the original read it)"
+            "Nup170, Nsr1, ... Hsp104) and annotations/idr0067_labels.csv (the same annotation, as the original "
+            "read it)"
         ),
         "licence": f"{REPO} idr0067-study.txt (Study License CC BY 4.0)",
         "download": f"{idr.DOWNLOAD_URLS} (idr0067 row); {REPO} {FILE_PATHS}",
@@ -85,7 +86,9 @@ ENTRY = SourceEntry(
             "Mirror the study folder into ROOT/idr0067/ (the <date>-ftp/ folders at its top) and put the two "
             "metadata files under experimentA/."
         ),
-        evidence=f"{idr.DOWNLOAD_URLS} (uod/idr/filesets -> https://ftp.ebi.ac.uk/pub/databases/IDR); {REPO} {FILE_PATHS}",
+        evidence=(
+            f"{idr.DOWNLOAD_URLS} (uod/idr/filesets -> https://ftp.ebi.ac.uk/pub/databases/IDR); {REPO} {FILE_PATHS}"
+        ),
     ),
 )
 

@@ -77,7 +77,9 @@ ENTRY = SourceEntry(
             "Mirror the study folder into ROOT/idr0072/ (the <date>-plates/, <date>-ftp/ and 20191127-disk/ "
             "folders at its top) and put the four metadata files under screenA/ and screenB/."
         ),
-        evidence=f"{idr.DOWNLOAD_URLS} (uod/idr/filesets -> https://ftp.ebi.ac.uk/pub/databases/IDR); {REPO} *-plates.tsv",
+        evidence=(
+            f"{idr.DOWNLOAD_URLS} (uod/idr/filesets -> https://ftp.ebi.ac.uk/pub/databases/IDR); {REPO} *-plates.tsv"
+        ),
     ),
 )
 
