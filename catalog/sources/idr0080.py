@@ -95,8 +95,9 @@ def read(folder: Path) -> pd.DataFrame:
     out, _, path = idr.screen_records(
         folder, STUDY, naming="harmony", channels=CHANNELS, plate_group=CORRECTED
     )
-    comment = label_column(out, "Comment [Image]", path, label="empty wells").astype("string")
-    out = out[~comment.str.contains("empty well", regex=False).fillna(False).to_numpy(bool)].copy()
+    if "Comment [Image]" in out.columns:
+        empty = out["Comment [Image]"].astype("string").str.contains("empty well", regex=False).fillna(False)
+        out = out[~empty.to_numpy(bool)].copy()
     out["cell_type"] = label_column(out, "Characteristics [Cell Line]", path, label="cell_type").values
     target = label_column(out, "Gene Identifier", path, label="gene").astype("string").str.strip()
     symbol = label_column(out, "Gene Symbol", path, label="gene").astype(object)
