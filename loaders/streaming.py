@@ -24,6 +24,24 @@ permutation and each consumer's shuffle buffer are seeded from them, the rotatio
 epoch, key) alone, never from time, process ids or torch's worker seeds. Call ``set_epoch`` before each epoch (with
 ``persistent_workers=False``, the DataLoader default, workers see it).
 
+Resuming mid-epoch. A *position* is (epoch, batches this node has delivered to the training loop in it, the
+DataLoader worker count); ``Stream.state_dict()`` returns it, ``load_state_dict()`` makes the next pass yield exactly
+the batches the interrupted one had not yet delivered, in the same order and with the same pixels. The count is
+taken in the main process, where batches arrive: by the stream itself when it is iterated there (no workers, or a
+DataLoader with ``num_workers=0``), by :meth:`Stream.loader` with workers; a prefetched batch the loop never got is
+not counted, so it is yielded again after the resume. A hand-made DataLoader is not seen: pass the count
+(``state_dict(batches=k, num_workers=W)``). Each worker's share of the position is arithmetic (batch ``j`` is worker
+``j % W``'s), and a worker fast-forwards by re-running its shard reads and shuffle buffer over tar headers without
+reading or decoding the skipped PNGs. The resumed DataLoader's worker ``r`` takes the part of worker ``(k + r) % W``
+of the interrupted one, so that its round-robin continues at batch ``k``. What must match to resume (a
+``UserError`` names it otherwise): seed, batch size, world size, worker count (0 and 1 are the same), the shuffle
+settings, ``drop_last``, ``resampled`` and the split's size; not the rank (in lockstep training every node is at
+the same position, so rank 0's state resumes every node). ``drop_last``: positions count the node's full batches, at
+most ``len(stream)``; a position at ``len(stream)`` is a finished epoch, whose resumed pass yields nothing until
+``set_epoch(epoch + 1)``. ``resampled=True``: the position is the epoch the pass started at and the batches since
+(a worker's batches run on across epochs); the resumed pass continues the endless sequence. The resume applies to
+the next pass only; ``set_epoch`` to another epoch cancels it.
+
 Memory. The shuffle buffer holds where each sample's PNG is (shard, offset, size), not its bytes: the tar headers
 are read and checked in order, the kernel is asked to read the shard ahead in large sequential chunks, and a
 sample's bytes are read from the page cache when it leaves the buffer, just before decoding. The window is
@@ -41,6 +59,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Iterator, Optional, Sequence, Union
 
@@ -154,6 +173,14 @@ def worker_range(lo: int, hi: int, batches: int, batch_size: int, worker: int, n
 
     start = lo + sum(samples_of(w) for w in range(worker))
     return start, start + samples_of(worker), len(range(worker, batches, num_workers))
+
+
+def resumed_role(batches: int, slot: int, num_workers: int) -> tuple[int, int]:
+    """(worker of the interrupted pass, its batches already delivered) that DataLoader worker ``slot`` continues,
+    ``batches`` after the start: the DataLoader asks its workers in turn from worker 0, so slot ``r`` must produce
+    batch ``batches + r``, which is worker ``(batches + r) % W``'s, its ``(batches + r) // W``-th."""
+    j = batches + slot
+    return j % num_workers, j // num_workers
 
 
 # ---------------------------------------------------------------- per-process settings
@@ -293,6 +320,8 @@ class Stream:
         self.decoder = decoder
         if self.backend == "cv2":
             single_threaded_cv2()
+        self._resume: Optional[tuple[int, int, int]] = None  # (epoch, batches, workers) for the next pass
+        self._position = (self.epoch, 0, 1)  # what the main process has delivered: (epoch, batches, workers)
         _register_with_torch(type(self))
 
     # -- sizes
@@ -322,6 +351,57 @@ class Stream:
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
+        if self._resume is not None and self._resume[0] != self.epoch:
+            self._resume = None  # the resumed epoch is skipped: the new one starts at its beginning
+        if self._position[0] != self.epoch:
+            self._position = (self.epoch, 0, self._position[2])
+
+    # -- resuming (see the module docstring)
+
+    def _pinned(self) -> dict:
+        return {"seed": self.seed, "batch_size": self.batch_size, "world_size": self.world_size,
+                "samples": self.release.samples, "shuffle": self.shuffle, "shuffle_buffer": self.shuffle_buffer,
+                "shuffle_bytes": self.shuffle_bytes, "drop_last": self.drop_last, "resampled": self.resampled}
+
+    def state_dict(self, batches: Optional[int] = None, num_workers: Optional[int] = None) -> dict:
+        """The position: batches delivered in ``epoch`` (counted by this stream or :meth:`loader`; pass
+        ``batches``/``num_workers`` when a loader of your own took them), plus what a resume must match."""
+        epoch, counted, workers = self._position
+        batches = counted if batches is None else int(batches)
+        workers = workers if num_workers is None else max(1, int(num_workers))
+        if batches < 0 or (not self.resampled and batches > self.batches_per_epoch):
+            raise UserError(f"batches must be in 0..{self.batches_per_epoch} (this node's batches per epoch), "
+                            f"got {batches}")
+        return {"format": 1, "epoch": epoch, "batches": batches, "num_workers": workers, "rank": self.rank,
+                **self._pinned()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Make the next pass continue from ``state`` (from :meth:`state_dict`); sets ``epoch`` to its epoch."""
+        if state.get("format") != 1:
+            raise UserError(f"stream state format {state.get('format')!r}; this version reads 1 "
+                            "(pass a dict from Stream.state_dict())")
+        differ = [f"{k}: state has {state.get(k)!r}, this stream {v!r}" for k, v in self._pinned().items()
+                  if state.get(k) != v]
+        if differ:
+            raise UserError("stream state is of another stream (" + "; ".join(differ) + "); resume with the "
+                            "settings and release it was saved with")
+        batches = int(state["batches"])
+        if batches < 0 or (not self.resampled and batches > self.batches_per_epoch):
+            raise UserError(f"stream state: batches {batches} is outside 0..{self.batches_per_epoch}")
+        self.epoch = int(state["epoch"])
+        workers = max(1, int(state["num_workers"]))
+        self._resume = (self.epoch, batches, workers) if batches else None
+        self._position = (self.epoch, batches, workers)
+
+    def _take_resume(self, num_workers: int) -> int:
+        """Batches of the current epoch this pass skips (and forgets the pending resume)."""
+        resume, self._resume = self._resume, None
+        if resume is None or resume[0] != self.epoch:
+            return 0
+        if resume[2] != max(1, num_workers):
+            raise UserError(f"the stream state was saved with {resume[2]} DataLoader worker(s) and is resumed with "
+                            f"{max(1, num_workers)}: the order depends on it; resume with num_workers={resume[2]}")
+        return resume[1]
 
     # -- iteration
 
@@ -349,25 +429,46 @@ class Stream:
             items = _shuffled(items, self.shuffle_buffer, rng, self.shuffle_bytes)
         return items
 
-    def samples(self) -> Iterator[tuple[int, RawSample]]:
+    def samples(self, worker: Optional[int] = None, num_workers: Optional[int] = None,
+                skip: int = 0) -> Iterator[tuple[int, RawSample]]:
         """(epoch, raw sample) of this consumer from the current epoch on (one epoch unless resampled), undecoded
-        and unread (``raw.read_png()`` reads its PNG bytes)."""
-        worker, num_workers = _worker()
+        and unread (``raw.read_png()`` reads its PNG bytes); the first ``skip`` are passed over unread."""
+        if worker is None or num_workers is None:
+            worker, num_workers = _worker()
         epoch = self.epoch
+        if skip and self.resampled:  # whole epochs of this worker skipped by arithmetic, not by reading
+            per_epoch = sum(g.stop - g.start for g in self.plan(epoch, worker, num_workers)[0])
+            if per_epoch:
+                epoch, skip = epoch + skip // per_epoch, skip % per_epoch
         while True:
-            for raw in self._raw(epoch, worker, num_workers):
+            raws = self._raw(epoch, worker, num_workers)
+            if skip:
+                # headers and the shuffle buffer are replayed (its draws depend on them); no PNG is read
+                raws, skip = islice(raws, skip, None), 0
+            for raw in raws:
                 yield epoch, raw
             if not self.resampled:
                 return
             epoch += 1
 
     def __iter__(self):
-        worker, num_workers = _worker()
-        if num_workers > 1 or worker > 0:
+        # not a generator itself: the pending resume is taken when the pass starts (a DataLoader forks its workers
+        # then), not at the first next()
+        slot, num_workers = _worker()
+        if num_workers > 1 or slot > 0:
             limit_threads()
+        start = self._take_resume(num_workers)
+        worker, done = resumed_role(start, slot, num_workers)
+        main = num_workers == 1  # this process delivers the batches itself: it keeps the count
+        if main:
+            self._position = (self.epoch, start, 1)
+        return self._batches(worker, num_workers, done, start if main else None)
+
+    def _batches(self, worker: int, num_workers: int, done: int, count_from: Optional[int]):
         size, bs = self.image_size, self.batch_size
         limit = None if self.resampled else self.plan(self.epoch, worker, num_workers)[1]
-        produced = 0
+        produced = done
+        epoch0 = self.epoch
         float_out = self.dtype == "float32"
         scale = np.float32(1 / 255) if float_out else None
         scratch = np.empty((size, size), np.float32)
@@ -377,7 +478,7 @@ class Stream:
         images = labels = keys = None
         i = 0
         n_labels = len(self.labels)
-        for epoch, raw in self.samples():
+        for epoch, raw in self.samples(worker, num_workers, done * bs):
             if images is None:
                 images, labels, keys, i = self._new_batch(bs), np.empty(bs, np.int64), [], 0
             pixels = decode_png(raw.read_png(), raw.key, self.decoder)
@@ -412,10 +513,14 @@ class Stream:
             keys.append(raw.key)
             i += 1
             if i == bs:
+                produced += 1
+                if count_from is not None:  # counted before the yield: the caller holds the batch when it asks
+                    self._position = (epoch0, count_from + produced - done, 1)
                 yield self._finish(images, labels, keys)
                 images = None
-                produced += 1
         if images is not None and i and (limit is None or produced < limit):
+            if count_from is not None:
+                self._position = (epoch0, count_from + produced + 1 - done, 1)
             yield self._finish(images[:i], labels[:i], keys)
 
     def _new_batch(self, n: int) -> np.ndarray:
@@ -438,13 +543,12 @@ class Stream:
     # -- adapters
 
     def loader(self, num_workers: int = 2, **kwargs):
-        """A ``torch.utils.data.DataLoader`` over this stream (it already batches: ``batch_size=None``)."""
-        from torch.utils.data import DataLoader
-
+        """A ``torch.utils.data.DataLoader`` over this stream (it already batches: ``batch_size=None``); it counts
+        the batches it delivers into the stream's :meth:`state_dict`."""
         kwargs.setdefault("persistent_workers", False)
         if num_workers:
             kwargs.setdefault("prefetch_factor", 2)
-        return DataLoader(self, batch_size=None, num_workers=num_workers, **kwargs)
+        return _loader_class()(self, batch_size=None, num_workers=num_workers, **kwargs)
 
     def keras(self, workers: int = 0, **kwargs):
         """A ``keras.utils.PyDataset`` over this stream; ``workers`` decoding processes (torch DataLoader workers)."""
@@ -456,6 +560,42 @@ class Stream:
         return (f"Stream({str(self.release.root)!r}, split={self.split!r}, samples={self.num_samples}, "
                 f"batch_size={self.batch_size}, image_size={self.image_size}, epoch={self.epoch}, "
                 f"rank={self.rank}/{self.world_size}, resampled={self.resampled})")
+
+
+_LOADER = None
+
+
+def _loader_class():
+    global _LOADER
+    if _LOADER is None:
+        from torch.utils.data import DataLoader
+
+        class StreamLoader(DataLoader):
+            """A DataLoader that counts, in the main process, the batches it hands out (its workers' copies of the
+            stream cannot): that count is the stream's position."""
+
+            def __iter__(self):
+                stream, workers = self.dataset, self.num_workers
+                if not workers:  # the stream runs here and counts itself
+                    return super().__iter__()
+                resume = stream._resume
+                start = resume[1] if resume is not None and resume[0] == stream.epoch else 0
+                if start and resume[2] != workers:
+                    stream._take_resume(workers)  # raises: the worker count differs
+                it = super().__iter__()  # the workers start now, each with the pending resume
+                stream._resume = None
+                stream._position = (stream.epoch, start, workers)
+                return _counted(stream, it, start, workers)
+
+        _LOADER = StreamLoader
+    return _LOADER
+
+
+def _counted(stream, it, start: int, workers: int):
+    epoch = stream.epoch
+    for n, batch in enumerate(it, start + 1):
+        stream._position = (epoch, n, workers)
+        yield batch
 
 
 def stream(source, split: str = "train", batch_size: int = 64, image_size: int = 224, seed: int = 0, epoch: int = 0,
