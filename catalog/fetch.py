@@ -81,7 +81,23 @@ def map_url(url: str, url_map: dict[str, str]) -> str:
     return url
 
 
-def plan(entries: Iterable[SourceEntry]) -> list[FetchPlanItem]:
+def served_size(url: str, session) -> Optional[int]:
+    """The size a server declares for `url` (a HEAD request), or None when it says nothing or cannot be reached."""
+    import requests
+
+    try:
+        r = session.head(url, allow_redirects=True, timeout=15)
+    except requests.RequestException:
+        return None
+    length = r.headers.get("Content-Length", "")
+    return int(length) if r.ok and length.isdigit() else None
+
+
+def plan(entries: Iterable[SourceEntry], *, ask_servers: bool = False,
+         url_map: Optional[dict[str, str]] = None) -> list[FetchPlanItem]:
+    """What a fetch of `entries` would download. Sizes come from the catalog; with `ask_servers`, a file the
+    catalog gives no size for is asked its size from its server (distributors such as BBBC publish none)."""
+    session = _session() if ask_servers else None
     items = []
     for entry in entries:
         d = entry.download
@@ -90,9 +106,13 @@ def plan(entries: Iterable[SourceEntry]) -> list[FetchPlanItem]:
                                        "unknown: the catalog records no download route for this source; get it from "
                                        f"{entry.homepage} and unpack it into ROOT/{entry.id}/ ({entry.layout})"))
             continue
-        sizes = [f.bytes for f in d.files]
+        files = list(d.files)
+        if session is not None and d.route == "https" and d.total_bytes is None:
+            files = [f if f.bytes is not None else f.model_copy(update={"bytes": served_size(
+                map_url(f.url, url_map or {}), session)}) for f in files]
+        sizes = [f.bytes for f in files]
         total = d.total_bytes if d.total_bytes is not None else (sum(sizes) if sizes and None not in sizes else None)
-        items.append(FetchPlanItem(entry.id, d.route, list(d.files), total, d.instructions))
+        items.append(FetchPlanItem(entry.id, d.route, files, total, d.instructions))
     return items
 
 

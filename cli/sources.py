@@ -49,7 +49,7 @@ def _size(n: Optional[int]) -> str:
 def fetch(
     ids: list[str] = typer.Argument(..., help="Catalog ids to fetch, or 'all' for the 40 CytoImageNet sources."),
     root: Path = typer.Option(..., "--root", help="Sources root: each source lands in ROOT/<id>/ as its adapter reads it."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be fetched and its size; download nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be fetched and its size (asking servers for sizes the catalog lacks); download nothing."),
     workers: int = typer.Option(4, "--workers", min=1, help="Files downloaded in parallel."),
     mirror: Optional[list[str]] = typer.Option(None, "--mirror", help="FROM=TO: fetch URLs starting with FROM from TO instead (repeatable)."),
     keep_archives: bool = typer.Option(False, "--keep-archives", help="Keep zips after unpacking them (default: removed once unpacked)."),
@@ -61,7 +61,7 @@ def fetch(
 
     entries = _entries(ids)
     url_map = _url_map(mirror)
-    items = plan(entries)
+    items = plan(entries, ask_servers=dry_run, url_map=url_map)
     if dry_run:
         table = Table("id", "route", "files", "size", "what", title="would fetch")
         for it in items:

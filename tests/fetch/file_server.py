@@ -26,6 +26,16 @@ class FileServer:
             def log_message(self, *args):
                 pass
 
+            def do_HEAD(self):
+                rel = unquote(self.path.split("?", 1)[0]).lstrip("/")
+                target = server.folder / rel
+                if rel in server.gone or not target.is_file():
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(target.stat().st_size))
+                self.end_headers()
+
             def do_GET(self):
                 rel = unquote(self.path.split("?", 1)[0]).lstrip("/")
                 server.requests[rel] += 1

@@ -233,3 +233,18 @@ def test_show_prints_the_whole_entry_with_its_evidence():
     assert res.exit_code == 0
     for word in ("layout", "channels", "licence", "citation", "download"):
         assert word in res.output
+
+
+def test_dry_run_asks_the_server_for_sizes_the_catalog_lacks(served, monkeypatch, tmp_path):
+    www, _ = served
+    source = get_source("rxrx1")
+    unsized = _download(www, **{n: {"bytes": None, "sha256": None} for n in ("rxrx1-metadata.zip", "rxrx1-images.zip")})
+    monkeypatch.setattr(source, "entry", source.entry.model_copy(update={"download": unsized}))
+    total = sum((www / "rxrx1" / n).stat().st_size for n in ("rxrx1-metadata.zip", "rxrx1-images.zip"))
+    with FileServer(www) as server:
+        items = fetch_mod.plan([source.entry], ask_servers=True, url_map={DISTRIBUTOR: f"{server.url}/rxrx1"})
+        assert items[0].total_bytes == total
+        server.gone.add("rxrx1/rxrx1-images.zip")
+        items = fetch_mod.plan([source.entry], ask_servers=True, url_map={DISTRIBUTOR: f"{server.url}/rxrx1"})
+        assert items[0].total_bytes is None  # one size unknown: the total is unknown, never an undercount
+    assert not (tmp_path / "rxrx1").exists()
