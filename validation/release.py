@@ -3,15 +3,22 @@
 Shards are read as streams (never extracted to disk); members must be regular files named `<key>.<ext>` with
 no path components, of a bounded size (checked from the header, before reading); images are refused from their
 declared size before decoding; `json` is parsed as JSON and `cls` as an integer: nothing is unpickled or
-evaluated, whatever a member is called."""
+evaluated, whatever a member is called.
+
+With `workers` > 1 the shards are checked in parallel processes, one shard at a time per process (memory stays
+that of one sample per worker); what crosses shards (duplicate keys, split leakage, the metadata table) is merged
+in manifest order, so the problems and their order are those of one worker whatever order the shards finish in."""
 
 from __future__ import annotations
 
-import io
+import hashlib
+import os
 import re
+import sys
 import tarfile
 import warnings
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -19,7 +26,8 @@ from PIL import Image
 from pydantic import ValidationError
 
 from cytoimagenet.builder.image import MAX_PIXELS
-from cytoimagenet.io import sha256_file
+from cytoimagenet.errors import UserError
+from cytoimagenet.io import sha256_file  # noqa: F401  (this module's name for it; shards are hashed as they are read)
 from cytoimagenet.validation.schema import SPLITS, Manifest, SampleRecord, release_features
 
 MEMBER = re.compile(r"^(?P<key>[A-Za-z0-9_-]+)\.(?P<ext>png|json|cls)$")
@@ -27,6 +35,10 @@ EXTS = {"png", "json", "cls"}
 # A release PNG is 8-bit grayscale of at most MAX_PIXELS (deflate never expands much); a json record is a few kB.
 # Larger members are refused from their tar header, so a forged size never turns into a huge read.
 MAX_MEMBER_BYTES = {"png": MAX_PIXELS + (1 << 20), "json": 1 << 20, "cls": 64}
+DECODERS = ("auto", "wuffs", "pil")  # those of cytoimagenet.loaders.shards.decode_png
+_PNG_COLOUR = {0: "grayscale", 2: "RGB", 3: "palette", 4: "grayscale+alpha", 6: "RGBA"}
+_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS")
 
 
 def pydantic_line(exc: ValidationError) -> str:
@@ -145,11 +157,12 @@ def check_card_paths(release: Path) -> None:
         raise UserError(f"{path}: {problems[0]}")
 
 
-def iter_samples(path: Path, problems: list[str]):
-    """Yield (key, {ext: bytes}) from a WebDataset tar, in order, recording structural problems."""
+def iter_samples(path: Path, problems: list[str], fileobj=None):
+    """Yield (key, {ext: bytes}) from a WebDataset tar, in order, recording structural problems.
+    `fileobj`, when given, is read instead of opening `path` (which then only names the shard)."""
     current, members = None, {}
     try:
-        with tarfile.open(path, mode="r|") as tf:
+        with tarfile.open(path if fileobj is None else None, mode="r|", fileobj=fileobj) as tf:
             for info in tf:
                 if not info.isreg():
                     problems.append(f"{path.name}: member {info.name!r} is not a regular file")
@@ -176,7 +189,8 @@ def iter_samples(path: Path, problems: list[str]):
         yield current, members
 
 
-def _check_sample(shard: str, split: str, key: str, members: dict, labels: list[str], problems: list[str]):
+def _check_sample(shard: str, split: str, key: str, members: dict, labels: list[str], problems: list[str],
+                  decoder: str = "auto"):
     missing = EXTS - set(members)
     if missing:
         problems.append(f"{shard}: sample {key!r} lacks {sorted(missing)}")
@@ -199,27 +213,47 @@ def _check_sample(shard: str, split: str, key: str, members: dict, labels: list[
         problems.append(f"{shard}: sample {key!r} json key is {record.key!r}")
     if record.split != split:
         problems.append(f"{shard}: sample {key!r} says split {record.split!r} inside a {split} shard")
-    try:
-        # Pillow's PNG plugin only, whatever the bytes claim to be; size and mode are checked from the header,
-        # before a pixel is decoded (so Pillow's warning below its hard limit is redundant: silenced)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(members["png"]), formats=["PNG"])
-        with im:
-            if im.width * im.height > MAX_PIXELS:
-                problems.append(f"{shard}: sample {key!r} png declares {im.width}x{im.height}, a size over the "
-                                f"{MAX_PIXELS}-pixel limit; not decoded")
-            elif im.size != (record.width, record.height):
-                problems.append(f"{shard}: sample {key!r} png is {im.size}, json says {(record.width, record.height)}")
-            elif im.mode != "L":
-                problems.append(f"{shard}: sample {key!r} png mode {im.mode}, expected L")
-            else:
-                im.load()
-    except Image.DecompressionBombError as exc:
-        problems.append(f"{shard}: sample {key!r} png declares a size over the pixel limit; not decoded ({exc})")
-    except Exception as exc:  # any decoder failure is a problem to report, not to crash on
-        problems.append(f"{shard}: sample {key!r} png does not decode ({type(exc).__name__}: {exc})")
+    why = _png_problem(shard, key, members["png"], record, decoder)
+    if why:
+        problems.append(why)
     return record, cls
+
+
+def _png_problem(shard: str, key: str, data: bytes, record: SampleRecord, decoder: str) -> Optional[str]:
+    """Why a sample's png member is not the 8-bit grayscale image its record declares, or None.
+
+    Size and pixel format are read from the IHDR chunk before a pixel is decoded, so a forged header costs nothing
+    (a release PNG is always 8-bit grayscale: anything else is reported, never converted). Decoding is the fast
+    decoder of the loaders (Wuffs when pywuffs is installed, a memory-safe decoder for untrusted input) or Pillow's
+    PNG plugin alone, whatever the bytes claim to be."""
+    from cytoimagenet.loaders.shards import decode_png, png_header
+
+    try:
+        width, height, depth, colour = png_header(data, key)
+    except UserError:
+        return f"{shard}: sample {key!r} png does not decode (not a PNG: bad signature or no IHDR chunk)"
+    if width * height > MAX_PIXELS:
+        return (f"{shard}: sample {key!r} png declares {width}x{height}, a size over the {MAX_PIXELS}-pixel limit; "
+                "not decoded")
+    if (width, height) != (record.width, record.height):
+        return f"{shard}: sample {key!r} png is {(width, height)}, json says {(record.width, record.height)}"
+    if (depth, colour) != (8, 0):
+        what = _PNG_COLOUR.get(colour, f"colour type {colour}")
+        return f"{shard}: sample {key!r} png is {depth}-bit {what}, expected 8-bit grayscale (mode L)"
+    try:
+        with warnings.catch_warnings():
+            # the size is checked above against the release's own limit; Pillow's lower warning is redundant
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            pixels = decode_png(data, key, decoder)
+    except Exception as exc:  # any decoder failure is a problem to report, not to crash on
+        text = str(exc)
+        # decode_png's own errors name the sample already: keep only why
+        why = (text.split(": png does not decode ", 1)[1] if ": png does not decode " in text
+               else f"({text})" if isinstance(exc, UserError) else f"({type(exc).__name__}: {text})")
+        return f"{shard}: sample {key!r} png does not decode {why}"
+    if pixels.shape != (height, width):
+        return f"{shard}: sample {key!r} png decodes to {pixels.shape[1]}x{pixels.shape[0]}, its header says {width}x{height}"
+    return None
 
 
 def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
@@ -259,11 +293,156 @@ def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
         problems.append(f"{path}: front matter lacks configs/dataset_info.features ({type(exc).__name__}: {exc})")
 
 
+class _Hashing:
+    """A binary file read through sha256: the shard's checksum comes from the same read as its members."""
+
+    def __init__(self, fh):
+        self.fh, self.digest = fh, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.fh.read(size)
+        self.digest.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        # what tarfile did not read (after an error or the end-of-archive blocks) still counts
+        for block in iter(lambda: self.fh.read(1 << 20), b""):
+            self.digest.update(block)
+        return self.digest.hexdigest()
+
+
+@dataclass
+class ShardCheck:
+    """What checking one shard found, on its own: its problems in order, each sample key with the number of
+    problems found before it (where a cross-shard duplicate-key line belongs), and what the release-wide checks
+    need. Small and picklable: a worker process sends it back."""
+
+    path: str
+    present: bool = True
+    head: list[str] = field(default_factory=list)  # size and checksum
+    body: list[str] = field(default_factory=list)  # members and samples, in tar order
+    tail: list[str] = field(default_factory=list)  # sample count
+    keys: list[tuple[str, int]] = field(default_factory=list)
+    samples: list[tuple[str, int]] = field(default_factory=list)  # (key, cls) of the samples that checked out
+    groups: dict = field(default_factory=dict)  # (source_id, group) -> None, in first-seen order (a set's order
+    # would change with each process's string hashing, and with it the leak example reported)
+
+
+def check_shard(release: Path, entry, labels: list[str], decoder: str = "auto") -> ShardCheck:
+    """Check one shard of a manifest entry against it: size, sha256 (one read of the file for both the checksum
+    and the members), every member and sample, the sample count."""
+    result = ShardCheck(entry.path)
+    path = Path(release) / entry.path
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        result.present = False
+        result.head.append(f"{entry.path}: missing")
+        return result
+    except OSError as exc:
+        result.head.append(f"{entry.path}: unreadable ({exc.strerror or exc})")
+        return result
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size != entry.bytes:
+            result.head.append(f"{entry.path}: {size} bytes, manifest says {entry.bytes}")
+        hashing = _Hashing(fh)
+        count = 0
+        try:
+            for key, members in iter_samples(path, result.body, fileobj=hashing):
+                count += 1
+                result.keys.append((key, len(result.body)))
+                checked = _check_sample(entry.path, entry.split, key, members, labels, result.body, decoder)
+                if checked:
+                    record, cls = checked
+                    result.samples.append((key, cls))
+                    result.groups.setdefault((record.source_id, record.group))
+            digest = hashing.hexdigest()
+        except OSError as exc:  # a read error past the tar reader (while draining for the checksum)
+            result.body.append(f"{entry.path}: unreadable ({exc.strerror or exc})")
+            digest = None
+    if digest != entry.sha256:
+        result.head.append(f"{entry.path}: sha256 differs from manifest (corrupted or modified)")
+    if count != entry.samples:
+        result.tail.append(f"{entry.path}: {count} samples, manifest says {entry.samples}")
+    return result
+
+
+def _init_worker() -> None:
+    # a validation worker decodes one image at a time: library thread pools would only fight over the cores
+    for name in _THREAD_ENV:
+        os.environ[name] = "1"
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
+def _check_shard_task(args) -> ShardCheck:
+    return check_shard(*args)
+
+
+def worker_pool(workers: int):
+    """A process pool for `validate_release(pool=...)`, set up as validation's own: to validate several releases
+    without starting workers for each (the pool's start costs up to a second)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # forkserver: workers fork from a clean server, not from this process and its threads (a progress bar's);
+    # preloading the checking code there makes a worker's start a fork, not a fresh import
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["__main__", __name__, "cytoimagenet.loaders.shards"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+
+
+def _shard_checks(release: Path, manifest: Manifest, decoder: str, workers: int, progress,
+                  pool=None) -> list[ShardCheck]:
+    """Every shard's ShardCheck, in manifest order, whatever order the workers finish them in. `pool`: an
+    executor to use instead of a process pool of `workers` (kept open by the caller)."""
+    entries = manifest.shards
+    total = sum(s.bytes for s in entries)
+    tasks = [(release, entry, manifest.labels, decoder) for entry in entries]
+    if pool is None and (workers <= 1 or len(entries) <= 1):
+        results, done = [], 0
+        for task in tasks:
+            results.append(_check_shard_task(task))
+            done += task[1].bytes
+            progress("validate", done, total)
+        return results
+    import contextlib
+    from concurrent.futures import as_completed
+
+    owned = worker_pool(min(workers, len(tasks))) if pool is None else contextlib.nullcontext(pool)
+    results: list = [None] * len(tasks)
+    with owned as executor:
+        # every shard is submitted at once: what waits in the queue is a manifest entry, not data
+        futures = {executor.submit(_check_shard_task, task): i for i, task in enumerate(tasks)}
+        done = 0
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            done += entries[i].bytes
+            progress("validate", done, total)
+    return results
+
+
 def validate_release(
-    release: Path, progress: Optional[Callable[[str, int, int], None]] = None, stats: Optional[dict] = None
+    release: Path, progress: Optional[Callable[[str, int, int], None]] = None, stats: Optional[dict] = None,
+    workers: int = 1, decoder: str = "auto", pool=None,
 ) -> list[str]:
     """Every problem found in the release folder, as human-readable lines; empty when the release is valid.
-    `stats`, when given, is filled with what was checked (samples, shards, groups, leaked_groups)."""
+    `stats`, when given, is filled with what was checked (samples, shards, groups, leaked_groups).
+    `workers` processes check shards in parallel (the same problems, in the same order, for any count);
+    `decoder` is that of `cytoimagenet.loaders.shards.decode_png` (auto: Wuffs when pywuffs is installed).
+    `pool`, when given, is an executor (e.g. `worker_pool(n)`) that checks the shards instead of `workers`."""
+    if decoder not in DECODERS:
+        raise UserError(f"unknown decoder {decoder!r}; choose one of {', '.join(DECODERS)}")
+    if workers < 1:
+        raise UserError(f"workers must be at least 1 (got {workers})")
+    if decoder == "wuffs":
+        from cytoimagenet.loaders.shards import wuffs_available
+
+        if not wuffs_available():
+            raise UserError("decoder 'wuffs' needs pywuffs: `pip install pywuffs`, or use --decoder auto or pil")
     progress = progress or (lambda *a: None)
     release = Path(release)
     problems: list[str] = []
@@ -279,33 +458,23 @@ def validate_release(
     seen_keys: dict[str, str] = {}
     source_split: dict[tuple, set] = defaultdict(set)
     records = []
-    total_bytes = sum(s.bytes for s in manifest.shards)
-    done = 0
-    for entry in manifest.shards:
-        path = release / entry.path
-        if not path.is_file():
-            problems.append(f"{entry.path}: missing")
+    for entry, check in zip(manifest.shards, _shard_checks(release, manifest, decoder, workers, progress, pool)):
+        problems += check.head
+        if not check.present:
             continue
-        size = path.stat().st_size
-        if size != entry.bytes:
-            problems.append(f"{entry.path}: {size} bytes, manifest says {entry.bytes}")
-        if sha256_file(path) != entry.sha256:
-            problems.append(f"{entry.path}: sha256 differs from manifest (corrupted or modified)")
-        count = 0
-        for key, members in iter_samples(path, problems):
-            count += 1
+        # a key already seen in an earlier shard (or earlier in this one) is reported where it was read
+        at = 0
+        for key, before in check.keys:
+            problems += check.body[at:before]
+            at = before
             if key in seen_keys:
                 problems.append(f"{entry.path}: key {key!r} also in {seen_keys[key]}")
             seen_keys[key] = entry.path
-            checked = _check_sample(entry.path, entry.split, key, members, manifest.labels, problems)
-            if checked:
-                record, cls = checked
-                records.append((key, cls, entry.path))
-                source_split[(record.source_id, record.group)].add(entry.split)
-        if count != entry.samples:
-            problems.append(f"{entry.path}: {count} samples, manifest says {entry.samples}")
-        done += entry.bytes
-        progress("validate", done, total_bytes)
+        problems += check.body[at:]
+        problems += check.tail
+        records += [(key, cls, entry.path) for key, cls in check.samples]
+        for group in check.groups:
+            source_split[group].add(entry.split)
     leaks = [k for k, v in source_split.items() if len(v) > 1]
     if leaks:
         problems.append(f"splits not disjoint: {len(leaks)} group(s) (well or source image) in both train and validation, e.g. {leaks[0]}")

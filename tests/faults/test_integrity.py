@@ -210,7 +210,8 @@ def png_bomb_member(release, side=100_000):
         key, _ = first_sample(members)
         return [(i, png_bomb(side, side) if i.name == f"{key}.png" else d) for i, d in members]
     edit(release, 0, swap_png)
-    return "a size over the pixel limit" if side == 100_000 else "a size over the 268435456-pixel limit"
+    # the size is read from the header and refused before Pillow's own bomb check would run: one message for both
+    return f"png declares {side}x{side}, a size over the 268435456-pixel limit"
 
 
 def png_over_limit_member(release):
