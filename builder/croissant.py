@@ -18,6 +18,7 @@ from typing import Optional
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cytoimagenet.builder.card import paper_bibtex
 from cytoimagenet.io import sha256_file, write_text_atomic
 from cytoimagenet.validation.schema import SampleRecord
 
@@ -115,6 +116,21 @@ def _file_object(id_: str, path: str, sha256: str, size: int, fmt: str, descript
         "encodingFormat": fmt,
         "sha256": sha256,
     }
+
+
+def croissant_license(manifest):
+    """Croissant's `license` (schema.org license: URLs, or CreativeWork where a licence has no public text): the
+    one licence's URL when the sources share it, else each licence that went in, so a reader sees every term that
+    binds the release. The card and LICENSE.md state the whole-release terms in words."""
+    from cytoimagenet.builder.card import source_licences
+
+    licences = {lic.id: lic for _, lic in source_licences(manifest)}
+    docs = [lic.link if lic.link else {"@type": "sc:CreativeWork", "name": lic.name,
+                                       "description": f"{lic.id}: no public licence text; see LICENSE.md"}
+            for _, lic in sorted(licences.items())]
+    if not docs:
+        return {"@type": "sc:CreativeWork", "name": "unknown: the release records no source"}
+    return docs[0] if len(docs) == 1 else docs
 
 
 def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
@@ -227,7 +243,6 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
         },
     ]
 
-    licences = sorted({e.get("licence", "") for e in manifest.catalog if e.get("licence")})
     counts = (f"{total} grayscale images in {len(manifest.labels)} classes (train {manifest.splits.get('train', 0)} / "
               f"validation {manifest.splits.get('validation', 0)})")
     if getattr(manifest, "synthetic", False):
@@ -241,8 +256,7 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
     else:
         description = (f"A weakly-labelled microscopy pretraining dataset: {counts}, curated from "
                        f"{len(manifest.catalog)} public source dataset(s). Release id {manifest.release_id}.")
-        licence = ("Mixed: each sample keeps the licence of its source dataset"
-                   + (f" ({'; '.join(licences)})" if licences else "") + ".")
+        licence = croissant_license(manifest)
         based_on = [e["homepage"] for e in manifest.catalog if e.get("homepage")]
     keywords = ["microscopy", "cell biology", "bioimage", "pretraining", "image classification", "webdataset"]
     return {
@@ -254,7 +268,7 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
         "version": manifest.version,
         "url": url or DEFAULT_URL,
         "license": licence,
-        "citeAs": CITATION,
+        "citeAs": paper_bibtex(),
         "keywords": keywords + (["synthetic"] if getattr(manifest, "synthetic", False) else []),
         "isBasedOn": based_on,
         "distribution": distribution,

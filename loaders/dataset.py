@@ -19,6 +19,9 @@ from typing import Optional, Union
 
 RENAMES = {"png": "image", "cls": "label"}
 LABEL_NAME = "label_name"
+# The webdataset loader's own columns (sample key, shard URL) stay as the Hub names them, last; `key` (the
+# record's) holds the same value as `__key__`.
+LOADER_COLUMNS = ("__key__", "__url__")
 
 
 def friendly_features(features):
@@ -27,7 +30,8 @@ def friendly_features(features):
 
     record = features["json"]
     flat = {("label_name" if k == "label" else k): v for k, v in record.items()}
-    return Features({"image": Image(mode="L"), "label": features["cls"], **flat})
+    loader = {k: features[k] for k in LOADER_COLUMNS if k in features}
+    return Features({"image": Image(mode="L"), "label": features["cls"], **flat, **loader})
 
 
 def _flatten_example(example: dict) -> dict:

@@ -282,8 +282,11 @@ def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
         if declared != release_features(manifest.labels):
             problems.append(f"{path}: declared features differ from the release's labels and record schema")
         config = meta["configs"][0]
-        if config.get("version") != manifest.version:
-            problems.append(f"{path}: config version {config.get('version')!r} != manifest {manifest.version!r}")
+        from cytoimagenet.builder.card import card_version
+
+        stated = card_version(path.read_text())  # in the body: no documented front matter key holds a version
+        if stated != manifest.version:
+            problems.append(f"{path}: card version {stated!r} != manifest {manifest.version!r}")
         for split in SPLITS:
             has_shards = any(s.split == split for s in manifest.shards)
             listed = any(d.get("split") == split for d in config["data_files"])

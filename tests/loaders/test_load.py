@@ -9,7 +9,9 @@ from cytoimagenet.validation.schema import Manifest, SampleRecord
 
 
 def expected_columns():
-    return ["image", "label"] + [("label_name" if f == "label" else f) for f in SampleRecord.model_fields]
+    # the webdataset loader's sample key and shard columns stay as the Hub names them, last
+    return (["image", "label"] + [("label_name" if f == "label" else f) for f in SampleRecord.model_fields]
+            + ["__key__", "__url__"])
 
 
 def check_example(row, labels):

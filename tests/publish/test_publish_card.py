@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from publish_fixtures import release_a, release_b  # noqa: F401 (fixtures)
 
-from cytoimagenet.builder.card import read_front_matter
+from cytoimagenet.builder.card import card_version, read_front_matter
 from cytoimagenet.builder.croissant import CONTEXT, write_croissant
 from cytoimagenet.builder.figures import CLASS_SIZES, MONTAGE, class_sizes_png, montage_sample
 from cytoimagenet.io import sha256_file
@@ -87,10 +87,23 @@ def test_class_chart_scales_to_many_classes():
 def test_card_version_changes_with_the_release(release_a, release_b):
     versions = []
     for release in (release_a, release_b):
-        meta = read_front_matter((release / "README.md").read_text())
-        assert meta["configs"][0]["version"] == _manifest(release).version
-        versions.append(meta["configs"][0]["version"])
+        text = (release / "README.md").read_text()
+        meta = read_front_matter(text)
+        assert "version" not in meta["configs"][0]  # not a documented config key: the body states it
+        assert card_version(text) == _manifest(release).version
+        versions.append(card_version(text))
     assert versions[0] != versions[1]
+
+
+def test_a_card_stating_another_version_fails_validation(release_a, tmp_path):
+    import shutil
+
+    copy = tmp_path / "rel"
+    shutil.copytree(release_a, copy)
+    card = copy / "README.md"
+    version = _manifest(copy).version
+    card.write_text(card.read_text().replace(f"**Version:** `{version}`", "**Version:** `1.0.1`"))
+    assert any("card version '1.0.1'" in p for p in validate_release(copy))
 
 
 # -- Croissant ------------------------------------------------------------------------------------------------
