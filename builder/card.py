@@ -365,7 +365,7 @@ def v1_notice(manifest: Manifest) -> str:
     return (f"> **CytoImageNet v1, as published.** This is the release of Hua, Lu & Moses (2021), published on "
             f"[Kaggle]({KAGGLE_V1}), repackaged as WebDataset shards: its labels and PNGs are unchanged (byte for "
             "byte), only the train/validation split is new (grouped by `idx`). Cite the paper (below) and the "
-            f"source datasets it was curated from; the licences of its {len(manifest.catalog)} source databases are "
+            f"source datasets it was curated from; the licences of its {len(manifest.catalog)} source datasets are "
             "in the Sources table.\n\n")
 
 

@@ -26,10 +26,6 @@ CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # The original CytoImageNet dataset page; a Hub publication can pass its own repo URL.
 DEFAULT_URL = "https://www.kaggle.com/stanleyhua/cytoimagenet"
-CITATION = (
-    "Hua SBZ, Lu AX, Moses AM. CytoImageNet: A large-scale pretraining dataset for bioimage transfer learning. "
-    "NeurIPS 2021 Workshop on Learning Meaningful Representations of Life (2021)."
-)
 
 # The @context of the Croissant 1.0 specification's examples, verbatim: consumers compare against it and
 # mlcroissant warns on any difference.
