@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import tarfile
+import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -329,22 +330,31 @@ class ShardCheck:
     samples: list[tuple[str, int]] = field(default_factory=list)  # (key, cls) of the samples that checked out
     groups: dict = field(default_factory=dict)  # (source_id, group) -> None, in first-seen order (a set's order
     # would change with each process's string hashing, and with it the leak example reported)
+    cpu_s: float = 0.0  # CPU time of the check, in whichever process ran it (what a benchmark can add up)
 
 
 def check_shard(release: Path, entry, labels: list[str], decoder: str = "auto") -> ShardCheck:
     """Check one shard of a manifest entry against it: size, sha256 (one read of the file for both the checksum
     and the members), every member and sample, the sample count."""
+    started = time.process_time()
     result = ShardCheck(entry.path)
-    path = Path(release) / entry.path
+    try:
+        _check_shard_into(result, Path(release) / entry.path, entry, labels, decoder)
+    finally:
+        result.cpu_s = time.process_time() - started
+    return result
+
+
+def _check_shard_into(result: ShardCheck, path: Path, entry, labels: list[str], decoder: str) -> None:
     try:
         fh = open(path, "rb")
     except FileNotFoundError:
         result.present = False
         result.head.append(f"{entry.path}: missing")
-        return result
+        return
     except OSError as exc:
         result.head.append(f"{entry.path}: unreadable ({exc.strerror or exc})")
-        return result
+        return
     with fh:
         size = os.fstat(fh.fileno()).st_size
         if size != entry.bytes:
@@ -368,7 +378,6 @@ def check_shard(release: Path, entry, labels: list[str], decoder: str = "auto") 
         result.head.append(f"{entry.path}: sha256 differs from manifest (corrupted or modified)")
     if count != entry.samples:
         result.tail.append(f"{entry.path}: {count} samples, manifest says {entry.samples}")
-    return result
 
 
 def _init_worker() -> None:
@@ -433,7 +442,8 @@ def validate_release(
     workers: int = 1, decoder: str = "auto", pool=None,
 ) -> list[str]:
     """Every problem found in the release folder, as human-readable lines; empty when the release is valid.
-    `stats`, when given, is filled with what was checked (samples, shards, groups, leaked_groups).
+    `stats`, when given, is filled with what was checked (samples, shards, groups, leaked_groups) and shard_cpu_s,
+    the CPU seconds the shard checks took in whichever processes ran them.
     `workers` processes check shards in parallel (the same problems, in the same order, for any count);
     `decoder` is that of `cytoimagenet.loaders.shards.decode_png` (auto: Wuffs when pywuffs is installed).
     `pool`, when given, is an executor (e.g. `worker_pool(n)`) that checks the shards instead of `workers`."""
@@ -461,8 +471,10 @@ def validate_release(
     seen_keys: dict[str, str] = {}
     source_split: dict[tuple, set] = defaultdict(set)
     records = []
+    shard_cpu_s = 0.0
     for entry, check in zip(manifest.shards, _shard_checks(release, manifest, decoder, workers, progress, pool)):
         problems += check.head
+        shard_cpu_s += check.cpu_s
         if not check.present:
             continue
         # a key already seen in an earlier shard (or earlier in this one) is reported where it was read
@@ -482,7 +494,8 @@ def validate_release(
     if leaks:
         problems.append(f"splits not disjoint: {len(leaks)} group(s) (well or source image) in both train and validation, e.g. {leaks[0]}")
     if stats is not None:
-        stats.update(samples=len(records), shards=len(manifest.shards), groups=len(source_split), leaked_groups=len(leaks))
+        stats.update(samples=len(records), shards=len(manifest.shards), groups=len(source_split), leaked_groups=len(leaks),
+                     shard_cpu_s=shard_cpu_s)
     _check_metadata(release, records, problems)
     _check_card(release, manifest, problems)
     return problems
