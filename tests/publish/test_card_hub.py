@@ -84,6 +84,11 @@ def _unbib(text):
 # -- the front matter -------------------------------------------------------------------------------------------
 
 def test_card_front_matter_is_the_hubs_documented_metadata(release_a):
+    """The built card's YAML against the Hub's documented dataset-card fields, offline: the field list is
+    huggingface/hub-docs datasetcard.md (top-level keys, configs, dataset_info with splits, download_size and
+    dataset_size), `default` from hub-docs docs/hub/datasets-manual-configuration.md, licence ids from hub-docs
+    docs/hub/repositories-licenses.md, `multilinguality`/`train-eval-index` from huggingface_hub's DatasetCardData.
+    Unknown top-level keys, the legacy license_details and undocumented config keys (`version`) are rejected."""
     text = (release_a / "README.md").read_text()
     meta = read_front_matter(text)
     manifest = Manifest.model_validate_json((release_a / "manifest.json").read_text())
