@@ -2,7 +2,8 @@
 
 Mount with ``main_app.command("pretrain")(pretrain)``. Bad input raises ``UserError``; the main app prints it as one
 line and exits non-zero. Options left out take the original recipe's values on a new run, and the run's own values
-on ``--resume`` (where only --epochs, --validation-steps, --benchmark-steps and --deterministic may change).
+on ``--resume`` (where only --epochs, --validation-steps, --benchmark-steps, --checkpoint-every and --deterministic
+may change). ``--resume`` continues from the last checkpoint, an epoch's or, with ``--checkpoint-every``, a step's.
 """
 
 from __future__ import annotations
@@ -42,12 +43,16 @@ def pretrain(
     benchmark_steps: Optional[int] = typer.Option(
         None, "--benchmark-steps", min=0,
         help="batches for the loader-alone images/s before training; 0: skip (default: one epoch's steps)"),
+    checkpoint_every: Optional[int] = typer.Option(
+        None, "--checkpoint-every", min=1,
+        help="also checkpoint every N training steps, to resume mid-epoch (default: only after each epoch)"),
     deterministic: bool = typer.Option(False, "--deterministic",
                                        help="deterministic torch kernels (slower; for exact GPU resumes)"),
     verbose: int = typer.Option(1, "--verbose", min=0, max=2, help="keras progress: 0 none, 1 bar, 2 a line an epoch"),
     as_json: bool = typer.Option(False, "--json", help="print the model card as JSON on stdout"),
 ) -> None:
-    """Train EfficientNetB0 on RELEASE: checkpoints every epoch, log.csv, training_curves.png, final.keras."""
+    """Train EfficientNetB0 on RELEASE: checkpoints every epoch (and every --checkpoint-every steps), log.csv,
+    training_curves.png, final.keras."""
     from dataclasses import replace
 
     from rich.console import Console
@@ -62,7 +67,7 @@ def pretrain(
         epochs=epochs, steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, batch_size=batch_size,
         image_size=image_size, channels=channels, learning_rate=learning_rate, mixed_precision=mixed_precision,
         weights=None if weights is None else str(weights), seed=seed, workers=workers,
-        benchmark_steps=benchmark_steps).items() if v is not None}
+        benchmark_steps=benchmark_steps, checkpoint_every=checkpoint_every).items() if v is not None}
     if deterministic:
         given["deterministic"] = True
     if resume and "weights" in given:

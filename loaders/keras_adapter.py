@@ -5,6 +5,14 @@ stream's next batch (the stream does the shuffling, so Keras' ``shuffle`` has no
 stream's epoch in ``on_epoch_end``. Keras' own ``workers``/``use_multiprocessing`` would give every worker a copy of
 the stream and duplicate samples, so parallel decoding goes through torch DataLoader workers instead, which split
 the stream exactly (``workers=N`` here; needs torch, which Keras' torch backend has anyway).
+
+Resuming: ``state_dict()`` is the stream's position counted in batches served to Keras (Keras asks for them one at a
+time from one thread, so a served batch is a trained one); after ``load_state_dict(state)`` the dataset is as long as
+what is left of the epoch, and the next ``on_epoch_end`` makes it whole again. Keras' ``fit`` fixes an epoch's length
+when it starts, so the rest of the interrupted epoch is its own ``fit(..., initial_epoch=e, epochs=e + 1)`` call and
+the later epochs another (``cytoimagenet.suite.pretrain`` does this). Note that Keras calls ``on_epoch_end`` after
+its pre-fit peek at batch 0 too, which advances the epoch of this adapter (not of ``suite.pretrain``'s, which
+sets the epoch itself).
 """
 
 from __future__ import annotations
@@ -28,12 +36,27 @@ class StreamPyDataset(keras.utils.PyDataset):
         self.decode_workers = workers
         self._iterator = None
         self._served = 0
+        self._skip = 0  # batches of the current epoch delivered before a resume
         self._last = (None, None)
 
     def __len__(self) -> int:
-        return len(self.stream)
+        return len(self.stream) - self._skip
+
+    def state_dict(self) -> dict:
+        return self.stream.state_dict(batches=self._skip + self._served, num_workers=self.decode_workers)
+
+    def load_state_dict(self, state: dict) -> None:
+        self.stream.load_state_dict(state)
+        self._state, self._skip = state, int(state["batches"])
+        self._iterator = None
+        self._served = 0
+        self._last = (None, None)
 
     def _start(self):
+        if self._skip:
+            # every pass of the resumed epoch starts at the saved position: keras peeks at a batch before fitting
+            # (and restarts the pass), which would otherwise use the resume up
+            self.stream.load_state_dict(self._state)
         if self.decode_workers:
             self._iterator = iter(self.stream.loader(num_workers=self.decode_workers))
         else:
@@ -53,6 +76,8 @@ class StreamPyDataset(keras.utils.PyDataset):
         return batch[:2]
 
     def on_epoch_end(self) -> None:
+        if self._skip and self._served >= len(self):
+            self._skip = 0  # the resumed epoch is done (not a peek at its first batch)
         self.stream.set_epoch(self.stream.epoch + 1)
         self._iterator = None
         self._last = (None, None)

@@ -12,10 +12,22 @@ depends only on the weights and optimizer state it starts from, which is exactly
 what makes ``resume=True`` continue bit-for-bit (on CPU; on a GPU up to the GPU's own run-to-run nondeterminism
 unless ``deterministic=True``).
 
+Mid-epoch checkpoints. With ``checkpoint_every=N`` the run also checkpoints after every N-th optimizer step (counted
+over the whole run; not at an epoch's last step, whose epoch checkpoint follows): the model with its optimizer
+state, and beside it what a .keras file leaves out: the RNG states as they are after that step (torch's CPU and CUDA
+generators, numpy's, Python's, every layer's SeedGenerator), the epoch's running metric totals (so the epoch's
+logged loss and accuracy are those of the whole epoch), the stream's position (``Stream.state_dict``) and the
+epoch's time and image counts so far. ``resume=True`` then trains the rest of that epoch in its own keras ``fit``
+(keras fixes an epoch's length when ``fit`` starts), restoring those states just before its first step, and the
+later epochs in another: the same weights as an uninterrupted run, bit-for-bit on CPU (the test compares them
+exactly). The generators are restored after the first batch of the resumed epoch is fetched, because creating a
+DataLoader iterator draws from torch's generator, which the uninterrupted run did at the epoch's start instead.
+
 The output folder::
 
     state.json                 config (resolved), release (version, id), completed epochs, history, throughput
     checkpoints/epoch-NNNN.keras   the last completed epoch: model + optimizer state (keras' .keras format)
+    checkpoints/step-NNNN-SSSSSS.keras/.npz   or a later mid-epoch step: model + optimizer, RNG and metric states
     log.csv                    one row per epoch: loss, top1, top5, val_*, images/s, data-wait fraction
     training_curves.png        loss and accuracy per epoch
     final.keras                float32 inference model (no optimizer); ``Extractor`` cuts it at ``avg_pool``
@@ -73,7 +85,8 @@ class PretrainConfig:
     ``None`` means automatic: ``steps_per_epoch`` the whole train split, ``validation_steps`` the whole validation
     split (0 skips validation), ``mixed_precision`` on with a GPU, ``workers`` (decoding processes) CPUs - 2 with
     a GPU and 0 (decode in the training process) without, ``benchmark_steps`` as many as a training epoch (0 skips
-    the loader-alone measurement). The state file stores the resolved values."""
+    the loader-alone measurement), ``checkpoint_every`` (steps; None: only the epoch checkpoints) a mid-epoch
+    checkpoint every N optimizer steps. The state file stores the resolved values."""
 
     image_size: int = 224
     channels: int = 3
@@ -89,6 +102,7 @@ class PretrainConfig:
     shuffle_buffer: int = 1000
     benchmark_steps: Optional[int] = None
     deterministic: bool = False
+    checkpoint_every: Optional[int] = None
 
     def check(self) -> None:
         if self.channels not in (1, 3):
@@ -102,6 +116,8 @@ class PretrainConfig:
                 raise UserError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise UserError(f"steps_per_epoch must be at least 1, got {self.steps_per_epoch}")
+        if self.checkpoint_every is not None and self.checkpoint_every < 1:
+            raise UserError(f"checkpoint_every must be at least 1 step, got {self.checkpoint_every}")
         for name in ("validation_steps", "workers", "benchmark_steps"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -208,7 +224,7 @@ def _batches_class():
             self.images = 0
 
         def __len__(self) -> int:
-            return self.steps
+            return self.steps - self._skip  # the rest of a resumed epoch, then whole epochs
 
         def begin_epoch(self, epoch: int) -> None:
             if self.stream.epoch != epoch:
@@ -340,6 +356,65 @@ def _reseed(model, keras, seed: int, epoch: int) -> None:
         var.assign(np.array([key_seed(seed, "layer-rng", epoch, i) % (1 << 31), 0], dtype="int32"))
 
 
+def _seed_states(model) -> list:
+    return [v for v in model.variables if v.name == "seed_generator_state"]
+
+
+def _metric_variables(model) -> list:
+    return [v for m in model.metrics for v in m.variables]
+
+
+def capture_step_state(model) -> dict:
+    """The arrays a mid-epoch resume needs beyond the .keras file: RNG states and the epoch's metric totals."""
+    import random
+
+    import torch
+
+    np_state = np.random.get_state()
+    py_state = random.getstate()
+    arrays = {"torch_cpu": torch.get_rng_state().numpy(),
+              "numpy_keys": np_state[1], "numpy_rest": np.array(np_state[2:4] + (0,), np.int64),
+              "numpy_gauss": np.array([np_state[4]], np.float64),
+              "python": np.array(py_state[1], np.int64),
+              "python_gauss": np.array([np.nan if py_state[2] is None else py_state[2]], np.float64)}
+    if torch.cuda.is_available():
+        for i, st in enumerate(torch.cuda.get_rng_state_all()):
+            arrays[f"torch_cuda_{i}"] = st.numpy()
+    for i, var in enumerate(_seed_states(model)):
+        arrays[f"seed_{i}"] = np.asarray(var.numpy())
+    for i, var in enumerate(_metric_variables(model)):
+        arrays[f"metric_{i}"] = np.asarray(var.numpy())
+    return arrays
+
+
+def restore_metrics(model, arrays, where) -> None:
+    variables = _metric_variables(model)
+    saved = sorted((k for k in arrays if k.startswith("metric_")), key=lambda k: int(k[7:]))
+    if len(saved) != len(variables):
+        raise UserError(f"{where}: {len(saved)} metric states where this model has {len(variables)}; "
+                        "the checkpoint is of another version: resume from the last epoch checkpoint instead")
+    for var, key in zip(variables, saved):
+        var.assign(arrays[key])
+
+
+def restore_rng(model, arrays) -> None:
+    import random
+
+    import torch
+
+    torch.set_rng_state(torch.from_numpy(np.array(arrays["torch_cpu"], np.uint8)))
+    cuda = sorted(k for k in arrays if k.startswith("torch_cuda_"))
+    if cuda and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([torch.from_numpy(np.array(arrays[k], np.uint8)) for k in cuda])
+    rest = [int(x) for x in arrays["numpy_rest"]]
+    np.random.set_state(("MT19937", np.asarray(arrays["numpy_keys"], np.uint32), rest[0], rest[1],
+                         float(arrays["numpy_gauss"][0])))
+    gauss = float(arrays["python_gauss"][0])
+    random.setstate((3, tuple(int(x) for x in arrays["python"]), None if np.isnan(gauss) else gauss))
+    for i, var in enumerate(_seed_states(model)):
+        var.assign(arrays[f"seed_{i}"])
+
+
 # ---------------------------------------------------------------- outputs
 
 
@@ -427,8 +502,11 @@ def _throughput_summary(loader: Optional[dict], history: list[dict], device: dic
 
 
 class _Run:
-    def __init__(self, out_dir: Path, state: dict, model, data, keras, log):
+    def __init__(self, out_dir: Path, state: dict, model, data, keras, log, resumed: Optional[dict] = None):
         self.out, self.state, self.model, self.data, self.keras, self.log = out_dir, state, model, data, keras, log
+        # a mid-epoch resume: {"epoch", "step", "arrays", "partial"}, used up by the first epoch that runs
+        self.resumed = resumed
+        self.epoch, self.offset = 0, 0
 
     def callback(self):
         run = self
@@ -437,8 +515,32 @@ class _Run:
             def on_epoch_begin(self, epoch, logs=None):
                 _reseed(run.model, run.keras, run.state["config"]["seed"], epoch)
                 run.data.begin_epoch(epoch)
+                run.epoch, run.offset, self.pending = epoch, 0, None
+                done = 0.0
+                if run.resumed is not None and run.resumed["epoch"] == epoch:
+                    resumed, run.resumed = run.resumed, None
+                    run.offset = resumed["step"]
+                    # keras reset the metrics just before this hook: the epoch's totals so far go back in
+                    restore_metrics(run.model, resumed["arrays"], resumed["where"])
+                    partial = resumed["partial"]
+                    run.data.wait, run.data.images = partial["wait"], partial["images"]
+                    done = partial["train_seconds"]
+                    self.pending = resumed["arrays"]
                 _sync()
-                self.start, self.train_seconds = time.perf_counter(), None
+                self.start, self.train_seconds = time.perf_counter() - done, None
+
+            def on_train_batch_begin(self, batch, logs=None):
+                if self.pending is not None:  # the batch is fetched by now (see the module docstring)
+                    restore_rng(run.model, self.pending)
+                    self.pending = None
+
+            def on_train_batch_end(self, batch, logs=None):
+                every = run.state["config"].get("checkpoint_every")
+                step = run.offset + batch + 1
+                steps = run.state["config"]["steps_per_epoch"]
+                if every and step < steps and (run.epoch * steps + step) % every == 0:
+                    _sync()
+                    run.save_step(run.epoch, step, time.perf_counter() - self.start)
 
             def on_test_begin(self, logs=None):
                 if self.train_seconds is None:  # validation of this epoch starts: its training part is over
@@ -458,6 +560,25 @@ class _Run:
 
         return EpochControl()
 
+    def save_step(self, epoch: int, step: int, train_seconds: float) -> None:
+        """A mid-epoch checkpoint after ``step`` steps of ``epoch`` (0-based); the same order as end_epoch."""
+        ckpt_dir = self.out / CHECKPOINTS
+        ckpt_dir.mkdir(parents=True, exist_ok=True)
+        name = f"step-{epoch:04d}-{step:06d}"
+        tmp = ckpt_dir / f".{name}.tmp-{os.getpid()}.keras"
+        self.model.save(tmp)
+        os.replace(tmp, ckpt_dir / f"{name}.keras")
+        buf = io.BytesIO()
+        np.savez(buf, **capture_step_state(self.model))
+        write_bytes_atomic(ckpt_dir / f"{name}.npz", buf.getvalue())
+        state = self.state
+        state.update(checkpoint=f"{CHECKPOINTS}/{name}.keras", step=step, step_state=f"{CHECKPOINTS}/{name}.npz",
+                     stream=self.data.stream.state_dict(batches=step, num_workers=self.data.decode_workers),
+                     partial={"wait": self.data.wait, "images": self.data.images,
+                              "train_seconds": round(train_seconds, 6)})
+        _write_json(self.out / STATE, state)
+        _remove_old_checkpoints(ckpt_dir, {f"{name}.keras", f"{name}.npz"})
+
     def end_epoch(self, row: dict) -> None:
         """Checkpoint, then state (which names the checkpoint), then log and plot: a crash between any two steps
         leaves a state that points at a complete checkpoint of the epoch it records."""
@@ -472,12 +593,11 @@ class _Run:
         state["history"] = [r for r in state["history"] if r["epoch"] < epoch] + [row]
         state["epoch"] = epoch
         state["checkpoint"] = f"{CHECKPOINTS}/{name}"
+        state.update(step=0, step_state=None, stream=None, partial=None)
         state["throughput"] = _throughput_summary(state["throughput"].get("loader"), state["history"][-1:],
                                                   state["throughput"]["device"])
         _write_json(self.out / STATE, state)
-        for old in ckpt_dir.glob("epoch-*.keras"):
-            if old.name != name:
-                old.unlink()
+        _remove_old_checkpoints(ckpt_dir, {name})
         write_log(self.out / LOG, state["history"])
         plot_curves(self.out / CURVES, state["history"],
                     f"EfficientNetB0 on {state['release']['name']} {state['release']['version']}")
@@ -487,6 +607,13 @@ class _Run:
                 parts.append(f"{key} {row[key]:.4f}")
         parts.append(f"{row['train_images_per_s']:.1f} img/s (data wait {100 * row['data_wait_fraction']:.0f}%)")
         self.log(" · ".join(parts))
+
+
+def _remove_old_checkpoints(ckpt_dir: Path, keep: set) -> None:
+    # only after the state names the new checkpoint: a crash before leaves the old one to resume from
+    for old in [*ckpt_dir.glob("epoch-*.keras"), *ckpt_dir.glob("step-*.keras"), *ckpt_dir.glob("step-*.npz")]:
+        if old.name not in keep:
+            old.unlink()
 
 
 def _resolve(config: PretrainConfig, info: dict, cuda: bool) -> PretrainConfig:
@@ -519,14 +646,15 @@ def pretrain(release, out_dir: str | Path, config: Optional[PretrainConfig] = No
     labels = info["labels"]
     state_path = out_dir / STATE
 
-    state = None
+    state = resumed = None
     if resume:
         state = read_state(out_dir)
         saved = load_config(out_dir)
         if config is not None:
             _check_resume(saved, config)
             config = replace(saved, epochs=config.epochs, validation_steps=config.validation_steps,
-                             benchmark_steps=config.benchmark_steps, deterministic=config.deterministic)
+                             benchmark_steps=config.benchmark_steps, deterministic=config.deterministic,
+                             checkpoint_every=config.checkpoint_every)
         else:
             config = saved
         if state["release"]["release_id"] != info["release_id"]:
@@ -573,10 +701,20 @@ def pretrain(release, out_dir: str | Path, config: Optional[PretrainConfig] = No
         if state is not None:
             start_epoch = int(state["epoch"])
             state["config"].update(epochs=config.epochs, validation_steps=config.validation_steps,
-                                   benchmark_steps=config.benchmark_steps, deterministic=config.deterministic)
+                                   benchmark_steps=config.benchmark_steps, deterministic=config.deterministic,
+                                   checkpoint_every=config.checkpoint_every)
             model = keras.models.load_model(out_dir / state["checkpoint"])
             optimizer = model.optimizer
-            log(f"resuming {out_dir} after epoch {start_epoch} ({state['checkpoint']})")
+            if state.get("step"):
+                where = out_dir / state["step_state"]
+                with np.load(where) as npz:
+                    arrays = {k: npz[k] for k in npz.files}
+                resumed = {"epoch": start_epoch, "step": int(state["step"]), "arrays": arrays, "where": where,
+                           "partial": state["partial"]}
+                log(f"resuming {out_dir} in epoch {start_epoch + 1} after step {state['step']} "
+                    f"({state['checkpoint']})")
+            else:
+                log(f"resuming {out_dir} after epoch {start_epoch} ({state['checkpoint']})")
         else:
             start_epoch = 0
             keras.utils.set_random_seed(config.seed % (1 << 31))
@@ -602,6 +740,8 @@ def pretrain(release, out_dir: str | Path, config: Optional[PretrainConfig] = No
         Batches = _batches_class()
         train = Batches(Stream(train_shards, "train", epoch=start_epoch, rotate=True, **common),
                         config.steps_per_epoch, config.workers)
+        if resumed is not None:
+            train.load_state_dict(state["stream"])  # the rest of the epoch; a changed release or setting is refused
         validation = None
         if info["splits"].get("validation", 0) and config.validation_steps != 0:
             val_stream = Stream(resolve(release, "validation"), "validation", rotate=False, shuffle=False,
@@ -623,9 +763,16 @@ def pretrain(release, out_dir: str | Path, config: Optional[PretrainConfig] = No
             log(f"training EfficientNetB0 ({len(labels)} labels, {config.channels} channel(s), "
                 f"{config.image_size} px, {policy}) on {device['device']} ({device['name']}): epochs "
                 f"{start_epoch + 1}..{config.epochs}, {config.steps_per_epoch} steps of {config.batch_size}")
-            run = _Run(out_dir, state, model, train, keras, log)
-            model.fit(train, epochs=config.epochs, initial_epoch=start_epoch, validation_data=validation,
-                      callbacks=[run.callback()], verbose=verbose)
+            run = _Run(out_dir, state, model, train, keras, log, resumed)
+            first = start_epoch
+            if resumed is not None:  # the rest of the interrupted epoch: keras fixes an epoch's length per fit
+                model.fit(train, epochs=start_epoch + 1, initial_epoch=start_epoch, validation_data=validation,
+                          callbacks=[run.callback()], verbose=verbose)
+                train._skip = 0  # whole epochs from here
+                first += 1
+            if first < config.epochs:
+                model.fit(train, epochs=config.epochs, initial_epoch=first, validation_data=validation,
+                          callbacks=[run.callback()], verbose=verbose)
         else:
             log(f"{out_dir}: all {config.epochs} epochs already done; writing the final artifacts")
             if state["history"]:  # a run killed between its state and its log leaves the log one epoch short

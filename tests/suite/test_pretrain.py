@@ -61,6 +61,8 @@ def test_config_checks_and_precision_policy():
         P.PretrainConfig(channels=2).check()
     with pytest.raises(UserError, match="image_size must be at least 32"):
         P.PretrainConfig(image_size=16).check()
+    with pytest.raises(UserError, match="checkpoint_every must be at least 1"):
+        P.PretrainConfig(checkpoint_every=0).check()
     assert P.precision_policy(False, cuda=True) == "float32"
     assert P.precision_policy(True, cuda=False) == "mixed_bfloat16"
 
