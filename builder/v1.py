@@ -103,6 +103,13 @@ def _read_chunks(metadata: Path, chunk_rows: int):
                        index_col=False)
 
 
+def catalog_id(dir_name: str) -> str:
+    """The catalog id of a v1 row's `dir_name`: the original names Kaggle sets `kag_<x>` and Recursion sets
+    `rec_<x>` (its annotations/datasets_info.csv, column dir_name), the others as the catalog does."""
+    d = str(dir_name).strip().lower()
+    return "kaggle_" + d[4:] if d.startswith("kag_") else d[4:] if d.startswith("rec_") else d
+
+
 def split_of(idx: pd.Series, seed: int, fraction: float) -> np.ndarray:
     """'validation' for a `fraction` of source images, by a hash of (seed, idx): every crop of one image shares it."""
     u = hash_order(idx, seed, "v1-split").astype(np.float64) / 2.0**64
@@ -220,21 +227,30 @@ class ImportReport:
     reused_shards: int = 0
 
 
-def _spool(metadata: Path, root: Path, spool_dir: Path, seed: int, fraction: float, shard_size: int,
-           chunk_rows: int, progress: Progress) -> tuple[dict[str, str], dict[str, int], int]:
+def _spool(metadata: Path, spool_dir: Path, seed: int, fraction: float, shard_size: int,
+           chunk_rows: int, progress: Progress, allow_noderivatives: bool = False
+           ) -> tuple[dict[str, str], dict[str, int], int, list[str]]:
     """Pass 1: labels (with their category) and split sizes. Pass 2: each row's record fields, spooled to its
-    shard. Returns ({label: category}, {shard: rows}, rows)."""
+    shard; a row from a source whose licence forbids derivatives is marked for quarantine (v1's images are
+    derivatives: merged, normalised, cropped), unless `allow_noderivatives`. Returns ({label: category},
+    {shard: rows}, rows, catalog ids of the sources whose rows go in)."""
+    from cytoimagenet.catalog.registry import catalog
+
+    known = catalog()
+    nd = {sid for sid, s in known.items() if s.entry.licence_terms.noderivatives and not allow_noderivatives}
+    used: set[str] = set()
     categories: dict[str, str] = {}
     per_split = {"train": 0, "validation": 0}
     total = 0
     for chunk in _read_chunks(metadata, chunk_rows):
-        for label, cat in chunk[["label", "category"]].drop_duplicates().itertuples(index=False):
+        kept = chunk[~chunk["dir_name"].map(catalog_id).isin(nd)]  # a class only barred rows hold is no class
+        for label, cat in kept[["label", "category"]].drop_duplicates().itertuples(index=False):
             categories.setdefault(label, cat)
         splits = split_of(chunk["idx"], seed, fraction)
         per_split["train"] += int((splits == "train").sum())
         per_split["validation"] += int((splits == "validation").sum())
         total += len(chunk)
-        progress("metadata", total, 0)
+        progress("metadata", total, total)  # the row count is known only at the end: rows read so far
     if total == 0:
         raise UserError(f"{metadata}: lists no images (a header and no rows)")
     n_shards = {s: max(1, math.ceil(n / shard_size)) for s, n in per_split.items() if n}
@@ -272,10 +288,17 @@ def _spool(metadata: Path, root: Path, spool_dir: Path, seed: int, fraction: flo
         frame["channels"] = [[CHANNEL]] * len(frame)
         frame["bit_depth"] = 8
         frame["split"] = split
+        # a string: a uint64 would not survive JSON; sorted as text it is still a seeded, stable shuffle
         frame["order"] = order.astype(str)
         problem = pd.Series(None, index=frame.index, dtype=object)
         problem[crop.isna()] = "invalid record: crop is neither True nor False"
         problem[folder == ""] = "invalid record: empty path"
+        source = chunk["dir_name"].map(catalog_id)
+        barred = source.isin(nd)
+        problem[barred] = "licence: " + source[barred] + " is " + source[barred].map(
+            lambda s: known[s].entry.licence) + ", which forbids derivatives (import with --allow-noderivatives " \
+            "for a private copy only)"
+        used |= set(source[~barred & source.isin(known)])
         frame["problem"] = problem
         frame["shard"] = [f"{s}-{n:06d}" for s, n in zip(split, shard_no)]
         for shard, rows in frame.groupby("shard", sort=True):
@@ -285,11 +308,12 @@ def _spool(metadata: Path, root: Path, spool_dir: Path, seed: int, fraction: flo
             shard_rows[shard] = shard_rows.get(shard, 0) + len(rows)
         done += len(chunk)
         progress("spool", done, total)
-    return categories, shard_rows, total
+    return categories, shard_rows, total, sorted(used)
 
 
 def import_v1(kaggle_dir: Path, out: Path, *, seed: int = 0, shard_size: int = 1000, validation_fraction: float = 0.1,
-              workers: int = 1, progress: Optional[Progress] = None, chunk_rows: int = CHUNK_ROWS) -> ImportReport:
+              workers: int = 1, progress: Optional[Progress] = None, chunk_rows: int = CHUNK_ROWS,
+              allow_noderivatives: bool = False) -> ImportReport:
     from cytoimagenet.builder import release as rel
     from cytoimagenet.builder.executor import run_tasks
 
@@ -314,16 +338,16 @@ def import_v1(kaggle_dir: Path, out: Path, *, seed: int = 0, shard_size: int = 1
         for d in (parts_dir, sidecars):
             d.mkdir(parents=True, exist_ok=True)
         key = hashlib.sha256(json.dumps([sha256_file(metadata), str(root), seed, shard_size, validation_fraction,
-                                         _code_version()]).encode()).hexdigest()
+                                         allow_noderivatives, _code_version()]).encode()).hexdigest()
         marker = v1_work / "spool.json"
         state = json.loads(marker.read_text()) if marker.is_file() else {}
         if state.get("key") != key:
             for d in (parts_dir, sidecars):
                 shutil.rmtree(d)
                 d.mkdir(parents=True)
-            categories, shard_rows, total = _spool(metadata, root, spool_dir, seed, validation_fraction, shard_size,
-                                                   chunk_rows, progress)
-            state = {"key": key, "categories": categories, "shards": shard_rows, "rows": total}
+            categories, shard_rows, total, used = _spool(metadata, spool_dir, seed, validation_fraction, shard_size,
+                                                         chunk_rows, progress, allow_noderivatives)
+            state = {"key": key, "categories": categories, "shards": shard_rows, "rows": total, "sources": used}
             write_text_atomic(marker, json.dumps(state, sort_keys=True))
         categories, shard_rows = state["categories"], state["shards"]
         labels = sorted(categories)
@@ -346,7 +370,8 @@ def import_v1(kaggle_dir: Path, out: Path, *, seed: int = 0, shard_size: int = 1
             results[result.name] = result
             progress("shards", len(results), len(tasks))
         ordered = [results[t.name] for t in tasks]
-        manifest = _collect_v1(staging, ordered, labels, categories, parts_dir, seed, shard_size, validation_fraction)
+        manifest = _collect_v1(staging, ordered, labels, categories, parts_dir, seed, shard_size, validation_fraction,
+                               state["sources"], allow_noderivatives)
         from cytoimagenet.builder.card import write_card
         from cytoimagenet.builder.croissant import write_croissant
         from cytoimagenet.builder.figures import write_figures
@@ -398,7 +423,8 @@ def _reuse(sidecar: Path, task: V1ShardTask, key: str, parts_dir: Path, out: Pat
 
 
 def _collect_v1(staging: Path, results: list[V1ShardResult], labels: list[str], categories: dict[str, str],
-                parts_dir: Path, seed: int, shard_size: int, fraction: float):
+                parts_dir: Path, seed: int, shard_size: int, fraction: float, sources: list[str],
+                allow_noderivatives: bool):
     from cytoimagenet.builder.release import _software as software_versions
     from cytoimagenet.catalog.registry import catalog
     from cytoimagenet.validation.schema import BuildConfig, Manifest, ShardEntry, record_arrow_schema
@@ -435,9 +461,10 @@ def _collect_v1(staging: Path, results: list[V1ShardResult], labels: list[str], 
                          samples=r.samples) for r in results]
     splits = {s: sum(e.samples for e in shards if e.split == s) for s in ("train", "validation")}
     release_id = hashlib.sha256(json.dumps([[s.path, s.sha256] for s in shards] + [metadata_sha, labels]).encode()).hexdigest()
-    entries = [s.entry.model_dump() for s in catalog().values() if s.entry.in_cytoimagenet]
+    # the sources whose images went in: the card's licence table and terms are theirs
+    entries = [catalog()[sid].entry.model_dump() for sid in sources]
     config = BuildConfig(seed=seed, shard_size=shard_size, validation_fraction=fraction, sources=[SOURCE_ID],
-                         release_name="CytoImageNet")
+                         release_name="CytoImageNet", allow_noderivatives=allow_noderivatives)
     manifest = Manifest(name="CytoImageNet", version=f"1.0.{int(release_id[:7], 16)}", release_id=release_id,
                         config=config, labels=labels, splits=splits, shards=shards, quarantined=len(quarantine),
                         catalog=entries, software=software_versions(), origin="v1")

@@ -20,15 +20,18 @@ def import_v1(
     seed: int = typer.Option(0, min=0, help="Seed of the grouped train/validation split and the shard order."),
     shard_size: int = typer.Option(1000, "--shard-size", min=1, help="Samples per shard (on average)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes writing shards; never changes the output."),
+    allow_noderivatives: bool = typer.Option(False, "--allow-noderivatives", help="Keep the images of sources whose licence forbids derivatives (idr0017): a private copy only; `publish` refuses it."),
 ) -> None:
     """Repackage the published CytoImageNet v1 as a release: its labels, crops and PNGs unchanged (byte for byte),
     a grouped 90/10 split (crops of one idx together), shards, metadata, manifest, card, croissant and figures.
-    Memory stays flat; an interrupted import resumes; rows whose PNG is missing or unreadable are quarantined."""
+    Memory stays flat; an interrupted import resumes; rows whose PNG is missing or unreadable are quarantined, and so
+    are the images of sources whose licence forbids derivatives (idr0017), unless --allow-noderivatives."""
     from cytoimagenet.builder.v1 import import_v1 as run
     from cytoimagenet.cli.app import progress_bar
 
     with progress_bar() as update:
-        report = run(kaggle_dir, out, seed=seed, shard_size=shard_size, workers=workers, progress=update)
+        report = run(kaggle_dir, out, seed=seed, shard_size=shard_size, workers=workers, progress=update,
+                     allow_noderivatives=allow_noderivatives)
     out_console.print(
         f"v1 release {report.version} written to {report.out}: {report.samples.get('train', 0)} train + "
         f"{report.samples.get('validation', 0)} validation samples, {report.labels} classes, {report.shards} shards, "

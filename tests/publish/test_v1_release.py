@@ -32,6 +32,10 @@ CLASSES = [
      "nucleus", None, None, "rab5 targeted"),
 ]
 PER_CLASS = 14
+# rows of a source whose licence forbids derivatives (idr0017, CC BY-NC-ND 4.0): kept out unless asked
+NO_DERIVATIVES = ("dmso", "compound", "Image Data Resource", "Chemical-genetic interaction screen", "idr0017",
+                  "human", "hct116", "nucleus|actin", None, "dmso", None)
+ND_ROWS = 4
 
 
 def _png(seed: int, size: int = 96) -> bytes:
@@ -63,6 +67,16 @@ def write_v1(root: Path) -> Path:
             folder = root / "cytoimagenet" / label
             folder.mkdir(parents=True, exist_ok=True)
             (folder / filename).write_bytes(_png(zlib.crc32(filename.encode())))
+    label, cat, db, name, dir_name, org, ct, cv, ph, cpd, gene = NO_DERIVATIVES
+    for n in range(ND_ROWS):
+        filename = f"{label}-{n:08b}.png"
+        rows.append({"label": label, "category": cat, "database": db, "name": name, "dir_name": dir_name,
+                     "path": f"/cytoimagenet/{label}", "filename": filename, "idx": f"{dir_name}-{n}",
+                     "organism": org, "cell_type": ct, "cell_visible": cv, "phenotype": ph, "compound": cpd,
+                     "sirna": None, "gene": gene, "microscopy": "fluorescence", "crop": False, "scaling": 1.0,
+                     "x_min": None, "x_max": None, "y_min": None, "y_max": None})
+        (root / "cytoimagenet" / label).mkdir(parents=True, exist_ok=True)
+        (root / "cytoimagenet" / label / filename).write_bytes(_png(zlib.crc32(filename.encode())))
     pd.DataFrame(rows, columns=list(V1_COLUMNS)).to_csv(root / "metadata.csv", index=False)
     # one row whose PNG is missing, one whose PNG is truncated
     (root / "cytoimagenet" / "actin" / "actin-00000011.png").unlink()
@@ -89,9 +103,24 @@ def test_import_validates_and_quarantines_by_name(imported):
     q = pd.read_parquet(out / "metadata" / "quarantine.parquet").set_index("sample_id")["reason"]
     assert q["actin-00000011.png"].startswith("missing")
     assert q["human-00000100.png"].startswith("unreadable")
-    assert report.quarantined == 2 and sum(report.samples.values()) == len(CLASSES) * PER_CLASS - 2
+    assert report.quarantined == 2 + ND_ROWS and sum(report.samples.values()) == len(CLASSES) * PER_CLASS - 2
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["origin"] == "v1" and manifest["labels"] == sorted(c[0] for c in CLASSES)
+    # no-derivatives material stays out, said by name; the licence table lists the sources that went in
+    barred = q[q.index.str.startswith("dmso-")]
+    assert len(barred) == ND_ROWS and barred.str.startswith("licence: idr0017 is CC-BY-NC-ND-4.0").all()
+    assert sorted(e["id"] for e in manifest["catalog"]) == ["bbbc021", "idr0003", "rxrx1"]
+
+
+def test_no_derivatives_material_only_when_asked_and_then_not_publishable(tmp_path):
+    from cytoimagenet.builder.publish import publish
+
+    kaggle = write_v1(tmp_path / "kaggle")
+    out = tmp_path / "rel" / "cytoimagenet"
+    report = import_v1(kaggle, out, shard_size=64, allow_noderivatives=True)
+    assert report.quarantined == 2 and "dmso" in json.loads((out / "manifest.json").read_text())["labels"]
+    with pytest.raises(UserError, match="forbids derivatives"):
+        publish(out, "org/name", dry_run=True)
 
 
 def test_every_png_is_byte_identical_and_every_record_equals_its_row(imported):
