@@ -183,3 +183,30 @@ def test_a_state_of_another_stream_is_refused(release, monkeypatch):
         same.state_dict(batches=10 ** 6)
     with pytest.raises(UserError, match="format"):
         same.load_state_dict({"batches": 1})
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_keras_adapter_resumes_with_decoding_workers(release):
+    """The Keras dataset with 2 decoding processes: its state after k served batches resumes to the rest of the
+    epoch, as long as what is left, and survives keras' peek at batch 0 (with the on_epoch_end keras sends after
+    it)."""
+    pytest.importorskip("keras")
+    opts = dict(batch_size=16, image_size=8, seed=2)
+    full = stream(release, **opts).keras(workers=2)
+    want = [full[i] for i in range(len(full))]
+    ds = stream(release, **opts).keras(workers=2)
+    k = 3
+    got = [ds[i] for i in range(k)]
+    state = ds.state_dict()
+    assert (state["batches"], state["num_workers"]) == (k, 2)
+    resumed = stream(release, **opts).keras(workers=2)
+    resumed.load_state_dict(state)
+    assert len(resumed) == len(full) - k
+    resumed[0]
+    resumed.on_epoch_end()  # what keras does after its pre-fit peek
+    got += [resumed[i] for i in range(len(resumed))]
+    assert len(got) == len(want)
+    for (x, y), (wx, wy) in zip(got, want):
+        assert np.array_equal(y, wy) and np.asarray(x).tobytes() == np.asarray(wx).tobytes()
+    resumed.on_epoch_end()
+    assert len(resumed) == len(full), "after the resumed epoch, whole epochs"
