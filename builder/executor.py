@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from itertools import chain, islice
 from typing import Callable, Iterable, Iterator, Optional
 
 from cytoimagenet.errors import UserError
@@ -38,18 +39,24 @@ def run_tasks(fn: Callable, tasks: Iterable, workers: int, engine: str = "local"
 
 
 def run_local(fn: Callable, tasks: Iterable, workers: int) -> Iterator:
-    """Yield fn(task) results as they complete, in a process pool of `workers` (in-process when 1)."""
-    tasks = list(tasks)
-    if workers <= 1 or len(tasks) <= 1:
-        for t in tasks:
+    """Yield fn(task) results as they complete, in a process pool of `workers` (in-process when 1). `tasks` is
+    consumed lazily, a bounded window ahead of the results: a generator of tasks is never held whole."""
+    queued = iter(tasks)
+    if workers <= 1:
+        for t in queued:
+            yield fn(t)
+        return
+    head = list(islice(queued, workers * 2))
+    if len(head) <= 1:  # one task: a pool would only add its start-up
+        for t in head:
             yield fn(t)
         return
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
     try:
-        # a bounded window of submitted tasks: results stream back while the rest wait in this process, not in
-        # the pool's queue, so a failure stops the build without a backlog of work still to drain
-        pending = {pool.submit(fn, t) for t in tasks[: workers * 2]}
-        queued = iter(tasks[workers * 2:])
+        # a bounded window of submitted tasks: results stream back while the rest wait unbuilt in the caller's
+        # generator, not in the pool's queue, so a failure stops the build without a backlog of work to drain
+        pending = {pool.submit(fn, t) for t in head}
+        del head
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -82,8 +89,9 @@ def run_ray(fn: Callable, tasks: Iterable, workers: int, address: Optional[str] 
     the cluster's CPUs set the parallelism. On a cluster, the sources and the release's parent folder must be on
     a filesystem every node mounts at the same path: tasks read sources and write shards where they run."""
     ray = _import_ray()
-    tasks = list(tasks)
-    if not tasks:
+    queued = iter(tasks)
+    first = list(islice(queued, 1))
+    if not first:  # nothing to run: no Ray instance to start
         return
     started = False
     if not ray.is_initialized():
@@ -97,13 +105,13 @@ def run_ray(fn: Callable, tasks: Iterable, workers: int, address: Optional[str] 
             raise UserError(f"cannot start or join {where}: {exc}") from None
         started = True
     try:
-        yield from _stream_ray(ray, fn, tasks)
+        yield from _stream_ray(ray, fn, chain(first, queued))
     finally:
         if started:
             ray.shutdown()
 
 
-def _stream_ray(ray, fn: Callable, tasks: list) -> Iterator:
+def _stream_ray(ray, fn: Callable, tasks: Iterable) -> Iterator:
     # a task re-run after a lost worker rewrites the same bytes through an atomic rename, so retries are safe;
     # exceptions raised by the task itself (bad disk, a bug) are not retried: they would fail the same way
     remote = ray.remote(num_cpus=1, max_retries=3, retry_exceptions=False)(fn)

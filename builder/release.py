@@ -11,6 +11,7 @@ shards by their sidecars, recomputes everything else, and writes the same bytes 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -18,14 +19,16 @@ import shutil
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cytoimagenet.builder.executor import check_engine, run_tasks
 from cytoimagenet.builder.stages import (
-    cached_table, digest, file_identities, shard_code_version, source_fingerprint, table_code_version,
+    cached_table, digest, ensure_table, file_identities, shard_code_version, source_fingerprint, table_code_version,
 )
 from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan as make_plan
@@ -153,28 +156,36 @@ def _check_records(records: pd.DataFrame, folders: dict[str, Path]) -> None:
         )
 
 
-def _tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], config: BuildConfig, data_dir: Path):
+def iter_tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], config: BuildConfig,
+               data_dir: Path) -> Iterator[ShardTask]:
+    """The shard tasks in shard order, each built when the executor asks for it: the row dicts and file
+    identities of one shard exist at a time (a bounded window of them with a process pool), never the whole
+    plan's, which at 2.7M source records is gigabytes of Python objects."""
     entries = {sid: {k: getattr(get_source(sid).entry, k) for k in ("database", "name", "dir_name")} for sid in folders}
     label_ids = {label: i for i, label in enumerate(labels)}
     roots = {sid: str(folder.resolve()) for sid, folder in folders.items()}
-    identities = _file_identities(planned, roots)
     code = shard_code_version()
-    # NaN is pandas' missing value; records and JSON want None
-    planned = planned.astype(object).where(planned.notna(), None)
     columns = list(planned.columns)
-    tasks = []
     for name, rows in planned.groupby("shard", sort=True):
+        identities = _file_identities(rows, roots).get(name, {})
+        # NaN is pandas' missing value; records and JSON want None
+        rows = rows.astype(object).where(rows.notna(), None)
         records = [
             {c: (v.tolist() if hasattr(v, "tolist") and not isinstance(v, str) else v) for c, v in zip(columns, r)}
             for r in rows.itertuples(index=False, name=None)
         ]
-        tasks.append(ShardTask(
+        yield ShardTask(
             name=name, rows=records, source_roots=roots, entries=entries, label_ids=label_ids,
             out_path=str(data_dir / f"{name}.tar"), seed=config.seed, percentile_low=config.percentile_low,
             percentile_high=config.percentile_high, compress_level=config.png_compress_level,
-            file_identities=identities.get(name, {}), code_version=code,
-        ))
-    return tasks
+            file_identities=identities, code_version=code,
+        )
+
+
+def _tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str], config: BuildConfig,
+           data_dir: Path) -> list[ShardTask]:
+    """All shard tasks at once (benchmarks and tests that want a list; the build iterates `iter_tasks`)."""
+    return list(iter_tasks(planned, folders, labels, config, data_dir))
 
 
 def _file_identities(planned: pd.DataFrame, roots: dict[str, str]) -> dict[str, dict[str, list]]:
@@ -194,8 +205,23 @@ def _file_identities(planned: pd.DataFrame, roots: dict[str, str]) -> dict[str, 
     return out
 
 
-def _select(records: pd.DataFrame, config: BuildConfig) -> pd.DataFrame:
-    selection = assign_labels(records, config.min_per_class, config.max_per_class, config.seed)
+LIST_COLUMNS = ("source_files", "channels")  # per-record lists: label assignment never looks at them
+
+
+def _select(records_path: Path, config: BuildConfig) -> pd.DataFrame:
+    """The selection, from the cached records table. Labels are assigned on its scalar columns only, and the
+    lists (as Python objects, most of the records' memory) are read for the selected rows alone afterwards;
+    fresh and resumed builds both read the same file, so they select from the same values."""
+    names = pq.read_schema(records_path).names
+    labelled = pd.read_parquet(records_path, columns=[c for c in names if c not in LIST_COLUMNS])
+    labelled["_row"] = np.arange(len(labelled))
+    selection = assign_labels(labelled, config.min_per_class, config.max_per_class, config.seed)
+    del labelled
+    rows = selection.pop("_row").to_numpy()
+    lists = pq.read_table(records_path, columns=[c for c in LIST_COLUMNS if c in names]).take(rows).to_pandas()
+    for column in lists.columns:
+        selection[column] = lists[column].to_numpy()
+    selection = selection[[c for c in names if c in selection.columns] + ["label", "category"]]
     if selection.empty:
         return selection
     return plan_crops(selection, config.max_per_class, config.seed)
@@ -216,28 +242,95 @@ def _tar_matches(tar: Path, meta: dict) -> bool:
     return tar.is_file() and tar.stat().st_size == meta.get("bytes") and sha256_file(tar) == meta.get("sha256")
 
 
-def _result(meta: dict) -> ShardResult:
-    return ShardResult(meta["name"], meta["path"], meta["sha256"], meta["bytes"], meta["records"], meta["quarantine"])
+QUARANTINE_SCHEMA = pa.schema([
+    ("key", pa.string()), ("source_id", pa.string()), ("sample_id", pa.string()), ("label", pa.string()),
+    ("split", pa.string()), ("source_files", pa.list_(pa.string())), ("reason", pa.string()),
+])
+PARTS = ("records", "quarantine")  # a finished shard's rows, kept beside its sidecar as <shard>.<part>.parquet
 
 
-def _reuse_shard(sidecar: Path, task: ShardTask, digest: str, out: Path) -> Optional[ShardResult]:
+@dataclass(frozen=True)
+class ShardDone:
+    """A finished shard as the driver keeps it until the collect stage: its rows are in the part files."""
+    name: str
+    path: str
+    sha256: str
+    bytes: int
+    samples: int
+    quarantined: int
+
+
+def _part_path(shard_meta: Path, name: str, part: str) -> Path:
+    return shard_meta / f"{name}.{part}.parquet"
+
+
+def _part_schemas() -> dict[str, pa.Schema]:
+    return {"records": record_arrow_schema(), "quarantine": QUARANTINE_SCHEMA}
+
+
+def _store_result(shard_meta: Path, result: ShardResult, digest: str) -> ShardDone:
+    """Write a finished shard's rows as its part files, then its sidecar naming their checksums: the driver
+    keeps only the ShardDone. The old sidecar goes first, so a kill between the writes never leaves one vouching
+    for parts it did not describe; the cost of that kill is one shard's work on resume."""
+    sidecar = shard_meta / f"{result.name}.json"
+    sidecar.unlink(missing_ok=True)
+    sums = {}
+    for part, schema in _part_schemas().items():
+        rows = getattr(result, part)
+        table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
+        data = _part_bytes(table)
+        _write_bytes(_part_path(shard_meta, result.name, part), data)
+        sums[part] = hashlib.sha256(data).hexdigest()
+    done = ShardDone(result.name, result.path, result.sha256, result.bytes, len(result.records),
+                     len(result.quarantine))
+    _write_text(sidecar, json.dumps({**asdict(done), "parts": sums, "digest": digest}, sort_keys=True))
+    return done
+
+
+def _part_bytes(table: pa.Table) -> bytes:
+    # the arrow schema is stored so a part reads back with the types it was written with
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue().to_pybytes()
+
+
+def _parts_match(shard_meta: Path, name: str, meta: dict) -> bool:
+    sums = meta.get("parts")
+    if not isinstance(sums, dict):
+        return False
+    for part in PARTS:
+        path = _part_path(shard_meta, name, part)
+        if not path.is_file() or sha256_file(path) != sums.get(part):
+            return False
+    return True
+
+
+def _reuse_shard(sidecar: Path, task: ShardTask, digest: str, out: Path) -> Optional[ShardDone]:
     """An unchanged shard, from the work folder (an interrupted build) or else from the current release (a
-    rebuild), hard-linked into the staging folder. Each candidate tar is checksummed once."""
+    rebuild), hard-linked into the staging folder. Each candidate tar is checksummed once. A sidecar of an older
+    build that holds the rows themselves rather than part files is converted once."""
     meta = _read_sidecar(sidecar, digest)
     if meta is None:
         return None
-    staged = Path(task.out_path)
-    if Path(meta.get("path", "")) == staged and _tar_matches(staged, meta):
-        return _result(meta)
-    released = out / "data" / f"{task.name}.tar"
-    if not _tar_matches(released, meta):
+    shard_meta = sidecar.parent
+    legacy = isinstance(meta.get("records"), list) and isinstance(meta.get("quarantine"), list)
+    if not legacy and not _parts_match(shard_meta, task.name, meta):
         return None
-    staged.unlink(missing_ok=True)
-    try:
-        os.link(released, staged)
-    except OSError:
-        shutil.copyfile(released, staged)
-    return _result(meta)
+    staged = Path(task.out_path)
+    if not (Path(meta.get("path", "")) == staged and _tar_matches(staged, meta)):
+        released = out / "data" / f"{task.name}.tar"
+        if not _tar_matches(released, meta):
+            return None
+        staged.unlink(missing_ok=True)
+        try:
+            os.link(released, staged)
+        except OSError:
+            shutil.copyfile(released, staged)
+    if legacy:
+        return _store_result(shard_meta, ShardResult(task.name, str(staged), meta["sha256"], meta["bytes"],
+                                                     meta["records"], meta["quarantine"]), digest)
+    return ShardDone(task.name, str(staged), meta["sha256"], meta["bytes"], int(meta["samples"]),
+                     int(meta["quarantined"]))
 
 
 def _software() -> dict[str, str]:
@@ -345,14 +438,18 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
     # table keys carry the version of the code computing them: an upgrade never reuses a stale table
     records_key = digest("records", table_code_version(),
                          {sid: source_fingerprint(get_source(sid), f) for sid, f in sorted(folders.items())})
-    records, _ = cached_table(work, "records", records_key, lambda: read_records(folders))
-    warnings = [w for sid in sorted(folders) for w in records.attrs.get(SOURCE_WARNINGS, {}).get(sid, [])]
-    progress("records", 1, 1)
     selection_key = digest("selection", records_key, config.min_per_class, config.max_per_class, config.seed)
-    selection, _ = cached_table(work, "selection", selection_key, lambda: _select(records, config))
+    # the records table (2.7M rows in the full build) is written and let go: label assignment reads back the
+    # columns it needs, and once the selection is cached (a resumed build, a rebuild) nothing reads it at all;
+    # its warnings are kept beside it
+    attrs = ensure_table(work, "records", records_key, lambda: read_records(folders))
+    warnings = [w for sid in sorted(folders) for w in attrs.get(SOURCE_WARNINGS, {}).get(sid, [])]
+    progress("records", 1, 1)
+    selection, _ = cached_table(work, "selection", selection_key, lambda: _select(work / "records.parquet", config))
     if selection.empty:
+        n_records = pq.ParquetFile(work / "records.parquet").metadata.num_rows
         raise UserError(
-            f"no label reaches --min-per-class {config.min_per_class} in {len(records)} source images; "
+            f"no label reaches --min-per-class {config.min_per_class} in {n_records} source images; "
             "lower --min-per-class or add sources"
         )
     plan_key = digest("plan", selection_key, config.seed, config.validation_fraction, config.shard_size,
@@ -360,36 +457,47 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
     planned, _ = cached_table(work, "plan", plan_key, lambda: make_plan(
         selection, entries, seed=config.seed, fraction=config.validation_fraction, shard_size=config.shard_size))
     labels = sorted(selection["label"].unique())
-    tasks = _tasks(planned, folders, labels, config, staging / "data")
+    category = dict(zip(*(selection.drop_duplicates("label")[c].tolist() for c in ("label", "category"))))
+    del selection
 
     # stage 4 resumes per shard: a shard is kept when its task digest and checksum match its sidecar, from the
     # work folder (an interrupted build) or from the current release (a rebuild); anything else is rewritten
-    planned_names = {f"{t.name}.tar" for t in tasks}
+    names = sorted(planned["shard"].unique().tolist())
+    planned_names = {f"{name}.tar" for name in names}
     for stale in (staging / "data").glob("*.tar"):
         if stale.name not in planned_names:
             stale.unlink()
-    results: dict[str, ShardResult] = {}
-    todo = []
-    digests = {t.name: task_digest(t) for t in tasks}
-    for task in tasks:
-        cached = _reuse_shard(shard_meta / f"{task.name}.json", task, digests[task.name], out)
-        if cached is not None:
-            results[task.name] = cached
-        else:
-            todo.append(task)
-    reused = len(results)
-    progress("shards", reused, len(tasks))
-    # results stream back in completion order; the sidecar is written only once the shard is in place, so a kill
-    # between the two costs one shard's work on resume, never a shard taken for complete that is not
-    with closing(run_tasks(run_shard, todo, workers, engine, address)) as stream:
-        for result in stream:
-            _write_text(shard_meta / f"{result.name}.json",
-                        json.dumps({**asdict(result), "digest": digests[result.name]}, sort_keys=True))
-            results[result.name] = result
-            progress("shards", len(results), len(tasks))
+    results: dict[str, ShardDone] = {}
+    digests: dict[str, str] = {}
+    reused = 0
+    progress("shards", 0, len(names))
 
-    ordered = [results[t.name] for t in tasks]
-    manifest = _collect(staging, ordered, labels, selection, config, entries, warnings)
+    def todo() -> Iterator[ShardTask]:
+        # tasks are built and checked against their sidecars as the executor's window asks for them
+        nonlocal reused
+        for task in iter_tasks(planned, folders, labels, config, staging / "data"):
+            key = task_digest(task)
+            cached = _reuse_shard(shard_meta / f"{task.name}.json", task, key, out)
+            if cached is not None:
+                results[task.name] = cached
+                reused += 1
+                progress("shards", len(results), len(names))
+            else:
+                digests[task.name] = key
+                yield task
+
+    # results stream back in completion order, and their rows go to disk as they come; the sidecar is written
+    # only once the shard and its parts are in place, so a kill between them costs one shard's work on resume,
+    # never a shard taken for complete that is not
+    with closing(run_tasks(run_shard, todo(), workers, engine, address)) as stream:
+        for result in stream:
+            results[result.name] = _store_result(shard_meta, result, digests.pop(result.name))
+            del result
+            progress("shards", len(results), len(names))
+    del planned
+
+    ordered = [results[name] for name in names]
+    manifest = _collect(staging, shard_meta, ordered, labels, category, config, entries, warnings)
     from cytoimagenet.builder.card import write_card
     from cytoimagenet.builder.croissant import write_croissant
     from cytoimagenet.builder.figures import write_figures
@@ -406,38 +514,82 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
     )
 
 
-def _collect(staging: Path, results: list[ShardResult], labels: list[str], selection: pd.DataFrame,
-             config: BuildConfig, entries: dict, warnings: list[str]) -> Manifest:
-    import hashlib
+# rows per row group of pyarrow's write_table (its default max_row_group_length): the parts are concatenated into
+# row groups of this size, so the file is the one write_table makes of the whole table, byte for byte
+ROW_GROUP_ROWS = 1 << 20
 
+
+def _concat_parts(paths: list[Path], schema: pa.Schema, each: Callable[[pa.Table], None]) -> bytes:
+    """The parquet bytes (parquet_bytes' options) of the part files concatenated in order, holding at most one
+    row group's rows at a time; `each` sees every part as it is read. Written to memory, then through
+    _write_bytes: compressed, the full build's metadata is tens of MB, and its write stays atomic."""
+    sink = pa.BufferOutputStream()
+    with pq.ParquetWriter(sink, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
+        pending: list[pa.Table] = []
+        buffered = written = 0
+
+        def flush(n: int) -> None:
+            nonlocal pending, buffered, written
+            # one contiguous chunk a row group, as write_table has from a table built at once: pages and
+            # dictionaries then break at the same rows
+            table = pa.concat_tables(pending).combine_chunks()
+            writer.write_table(table.slice(0, n))
+            rest = table.slice(n)
+            pending, buffered, written = ([rest] if rest.num_rows else []), rest.num_rows, written + n
+
+        for path in paths:
+            part = pq.read_table(path).select(schema.names)
+            each(part)
+            if part.num_rows:
+                pending.append(part)
+                buffered += part.num_rows
+            while buffered >= ROW_GROUP_ROWS:
+                flush(ROW_GROUP_ROWS)
+        if buffered:
+            flush(buffered)
+        elif not written:
+            writer.write_table(schema.empty_table())  # what write_table does with an empty table
+    return sink.getvalue().to_pybytes()
+
+
+def _collect(staging: Path, shard_meta: Path, results: list[ShardDone], labels: list[str], category: dict[str, str],
+             config: BuildConfig, entries: dict, warnings: list[str]) -> Manifest:
     meta_dir = staging / "metadata"
-    rows = [r for res in results for r in res.records]
-    schema = record_arrow_schema()
-    table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
-    metadata_bytes = parquet_bytes(table)
+    schemas = _part_schemas()
+    # per label: samples in each split, and the sources they came from; accumulated part by part
+    n = len(labels)
+    counts = {split: np.zeros(n, np.int64) for split in SPLITS}
+    sources: list[set] = [set() for _ in labels]
+
+    def count(part: pa.Table) -> None:
+        if not part.num_rows:
+            return
+        label_id = part.column("label_id").to_numpy()
+        split = part.column("split").to_numpy(zero_copy_only=False)
+        for s in SPLITS:
+            counts[s] += np.bincount(label_id[split == s], minlength=n)
+        pairs = pd.DataFrame({"l": label_id, "s": part.column("source_id").to_numpy(zero_copy_only=False)})
+        for i, sid in pairs.drop_duplicates().itertuples(index=False, name=None):
+            sources[i].add(sid)
+
+    metadata_bytes = _concat_parts([_part_path(shard_meta, r.name, "records") for r in results],
+                                   schemas["records"], count)
     _write_bytes(meta_dir / "metadata.parquet", metadata_bytes)
 
-    md = table.select(["label", "label_id", "category", "split", "source_id"]).to_pandas()
-    category = selection.drop_duplicates("label").set_index("label")["category"]
-    label_rows = []
-    for i, label in enumerate(labels):
-        sub = md[md["label_id"] == i]
-        label_rows.append({
-            "label": label, "label_id": i, "category": category[label],
-            "train": int((sub["split"] == "train").sum()), "validation": int((sub["split"] == "validation").sum()),
-            "count": len(sub), "sources": "|".join(sorted(sub["source_id"].unique())),
-        })
+    label_rows = [{
+        "label": label, "label_id": i, "category": category[label],
+        "train": int(counts["train"][i]), "validation": int(counts["validation"][i]),
+        "count": int(sum(counts[s][i] for s in SPLITS)), "sources": "|".join(sorted(sources[i])),
+    } for i, label in enumerate(labels)]
     _write_bytes(meta_dir / "labels.parquet", parquet_bytes(pa.Table.from_pylist(label_rows)))
 
-    quarantine = [q for res in results for q in res.quarantine]
-    q_schema = pa.schema([("key", pa.string()), ("source_id", pa.string()), ("sample_id", pa.string()),
-                          ("label", pa.string()), ("split", pa.string()), ("source_files", pa.list_(pa.string())),
-                          ("reason", pa.string())])
-    _write_bytes(meta_dir / "quarantine.parquet", parquet_bytes(pa.Table.from_pylist(quarantine, schema=q_schema)))
+    quarantine_bytes = _concat_parts([_part_path(shard_meta, r.name, "quarantine") for r in results],
+                                     schemas["quarantine"], lambda part: None)
+    _write_bytes(meta_dir / "quarantine.parquet", quarantine_bytes)
 
     shards = [
         ShardEntry(path=f"data/{Path(r.path).name}", split=r.name.rsplit("-", 1)[0], sha256=r.sha256,
-                   bytes=r.bytes, samples=len(r.records))
+                   bytes=r.bytes, samples=r.samples)
         for r in results
     ]
     splits = {s: sum(e.samples for e in shards if e.split == s) for s in SPLITS}
@@ -450,7 +602,7 @@ def _collect(staging: Path, results: list[ShardResult], labels: list[str], selec
         # its own version and the `datasets` cache, keyed on it, never serves a stale copy
         version=f"1.0.{int(release_id[:7], 16)}",
         release_id=release_id, config=config, labels=labels, splits=splits, shards=shards,
-        quarantined=len(quarantine),
+        quarantined=sum(r.quarantined for r in results),
         catalog=[entries[s].model_dump() for s in sorted(entries)], software=_software(), warnings=warnings,
     )
     _write_text(staging / "manifest.json", manifest.model_dump_json(indent=2) + "\n")

@@ -16,7 +16,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Optional
 
 import pandas as pd
 import pyarrow as pa
@@ -141,13 +141,44 @@ def file_identities(paths: Iterable[str]) -> dict[str, list]:
         return dict(zip(unique, pool.map(file_identity, unique, chunksize=256)))
 
 
+def _cache_paths(work: Path, name: str) -> tuple[Path, Path, Path]:
+    return work / f"{name}.parquet", work / f"{name}.hash", work / f"{name}.attrs.json"
+
+
+def is_cached(work: Path, name: str, key: str) -> bool:
+    """Whether `cached_table(work, name, key, ...)` would re-use its table rather than compute it."""
+    table_path, hash_path, attrs_path = _cache_paths(work, name)
+    return (table_path.is_file() and hash_path.is_file() and attrs_path.is_file()
+            and hash_path.read_text().strip() == key)
+
+
+def cached_attrs(work: Path, name: str, key: str) -> Optional[dict]:
+    """A valid cached table's DataFrame.attrs without reading the table (None when it is not cached): a
+    resumed build needs the records' warnings, not 2.7M records, once the selection is cached."""
+    if not is_cached(work, name, key):
+        return None
+    try:
+        return json.loads(_cache_paths(work, name)[2].read_text())
+    except ValueError:
+        return None
+
+
+def ensure_table(work: Path, name: str, key: str, compute: Callable[[], pd.DataFrame]) -> dict:
+    """Make `work/<name>.parquet` hold the table for `key` (computed and written when it does not) and return
+    its DataFrame.attrs; a valid table is not read, and a computed one is not kept: for the caller that reads
+    back only the columns it needs."""
+    attrs = cached_attrs(work, name, key)
+    if attrs is not None:
+        return attrs
+    return cached_table(work, name, key, compute)[0].attrs
+
+
 def cached_table(work: Path, name: str, key: str, compute: Callable[[], pd.DataFrame]) -> tuple[pd.DataFrame, bool]:
     """(table, reused). The table is `work/<name>.parquet`, valid while `work/<name>.hash` holds `key`. The
     table's DataFrame.attrs (the stage's warnings) are kept beside it in `work/<name>.attrs.json`, written before
     the hash, so a reused table carries them and a kill between the writes leaves no valid-looking table."""
-    table_path, hash_path, attrs_path = work / f"{name}.parquet", work / f"{name}.hash", work / f"{name}.attrs.json"
-    if (table_path.is_file() and hash_path.is_file() and attrs_path.is_file()
-            and hash_path.read_text().strip() == key):
+    table_path, hash_path, attrs_path = _cache_paths(work, name)
+    if is_cached(work, name, key):
         df = pd.read_parquet(table_path)
         df.attrs = json.loads(attrs_path.read_text())
         return df, True
