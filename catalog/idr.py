@@ -18,6 +18,17 @@ from typing import Mapping, Optional, Sequence
 
 import pandas as pd
 
+from cytoimagenet.catalog.layouts import (
+    _well_from_row_col,
+    file_samples,
+    finish,
+    gene_label,
+    join_labels,
+    norm_well,
+    organism_label,
+    pivot_channels,
+    scan,
+)
 from cytoimagenet.catalog.source import label_column, read_csv, warn, warnings_of
 from cytoimagenet.errors import UserError
 
@@ -63,8 +74,6 @@ def _with_numbered_siblings(ann: pd.DataFrame, names: Sequence[str], values: pd.
     siblings = [c for c in ann.columns if re.fullmatch(re.escape(name[:-1]) + r"\d+", str(c))]
     if len(siblings) < 2:
         return values
-    from cytoimagenet.catalog.layouts import join_labels
-
     ordered = sorted(siblings, key=lambda c: int(str(c).rsplit(" ", 1)[1]))
     return join_labels(ann[ordered])
 
@@ -73,14 +82,10 @@ _VISIBLE_WORDS = {"nuclei": "nucleus", "nuclear": "nucleus", "mitochondrion": "m
 
 
 def _organisms(values: pd.Series) -> pd.Series:
-    from cytoimagenet.catalog.layouts import organism_label
-
     return organism_label(values)
 
 
 def _genes(values: pd.Series) -> pd.Series:
-    from cytoimagenet.catalog.layouts import gene_label
-
     return gene_label(values.astype(object))
 
 
@@ -185,8 +190,6 @@ def read_idr_annotation(
         if phen and "phenotype" not in wanted:
             chosen = pd.DataFrame(
                 {c: ann[f"{c} Term Name"].fillna(ann[c]) if f"{c} Term Name" in cols else ann[c] for c in phen})
-            from cytoimagenet.catalog.layouts import join_labels
-
             out["phenotype"] = join_labels(chosen)
         for c in carry:
             if c in cols:
@@ -318,8 +321,6 @@ def _row_letter(n: int) -> str:
 
 
 def _wells(files: pd.DataFrame, plate_columns: int) -> pd.Series:
-    from cytoimagenet.catalog.layouts import _well_from_row_col
-
     if "well" in files.columns and files["well"].notna().any():
         return files["well"]
     if "wrow" in files.columns:
@@ -342,8 +343,6 @@ def idr_file_records(
 ) -> pd.DataFrame:
     """Records from located plate files (columns plate, path, channel, field and well or row/col or
     well_index) joined to the annotation `ann` (Plate, Well, labels) on plate and well."""
-    from cytoimagenet.catalog.layouts import file_samples, finish, norm_well, pivot_channels
-
     files = files.copy()
     files["well"] = norm_well(_wells(files, plate_columns).astype(str))
     field = files["field"] if "field" in files.columns else pd.Series(None, index=files.index, dtype=object)
@@ -396,8 +395,6 @@ def idr_screen_records(
     `naming` (a key of IDR_NAMING). `container` names the channels of a file that holds them all (FLEX).
     Plates not downloaded are skipped; a plate folder with no file matching the convention is an error,
     since that means the convention is wrong for this study."""
-    from cytoimagenet.catalog.layouts import norm_well, scan
-
     ann = read_idr_annotation(folder, ["Plate", "Well"], labels=labels, visible=visible, screens=screens)
     ann["Well"] = norm_well(ann["Well"])
     plates = sorted(ann["Plate"].unique())
@@ -438,8 +435,6 @@ def idr_screen_records(
 def idr_project_records(folder: Path, *, container: str) -> pd.DataFrame:
     """IDR experiments (no plates): `<idr>-experimentX-annotation.csv` with Dataset Name and Image Name;
     each image is one file holding all its channels, found by name anywhere under the folder."""
-    from cytoimagenet.catalog.layouts import file_samples, finish
-
     ann = read_idr_annotation(folder, ["Dataset Name", "Image Name"]).drop(columns=["screen"])
     index: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(folder):

@@ -29,7 +29,7 @@ from typing import Mapping, Optional, Sequence
 
 import pandas as pd
 
-from cytoimagenet.catalog.source import read_csv, require_columns, warn
+from cytoimagenet.catalog.source import read_csv, warn
 from cytoimagenet.errors import UserError
 
 BBBC_CITATION = (
@@ -371,35 +371,3 @@ def image_csv_records(
     for note in notes:
         warn(out, note)
     return out
-
-
-# ---------------------------------------------------------------------------------------------------------
-# family: Image Data Resource (lives in catalog/idr.py; re-exported for the source modules that call it here)
-
-from cytoimagenet.catalog.idr import (  # noqa: E402
-    IDR_COLUMNS,
-    IDR_LABEL_COLUMNS,
-    IDR_NAMING,
-    idr_file_records,
-    idr_plate_dirs,
-    idr_project_records,
-    idr_screen_records,
-    read_idr_annotation,
-)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# family: Kaggle 2018 Data Science Bowl (BBBC038)
-
-DSB_PATTERN = r"(?P<stage>stage1_train|stage1_test|stage2_test_final)/(?P<image>[0-9a-f]{16,})/images/(?P=image)\.png"
-
-
-def dsb_records(folder: Path) -> pd.DataFrame:
-    """`stage*/{id}/images/{id}.png` (the masks/ beside them are segmentation targets, not samples). The
-    distribution does not say which images are fluorescence, brightfield or histology; they are single
-    files, so nothing is merged across modalities."""
-    files = scan(folder, DSB_PATTERN)
-    require_files(files, folder, DSB_PATTERN, "Data Science Bowl images")
-    samples = file_samples(files, "image")
-    samples["cell_visible"] = "nucleus"
-    return finish(samples, ["image"], ["image"])

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from cytoimagenet.catalog import idr_experiments as idr
-from cytoimagenet.catalog import layouts
 from cytoimagenet.catalog.source import Download, DownloadFile, SourceEntry, label_column
 
 STUDY = "idr0037-vigilante-hipsci"
