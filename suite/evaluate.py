@@ -17,19 +17,11 @@ import pandas as pd
 from cytoimagenet.errors import UserError
 
 from .knn import l2_normalize
+from .registry import get_task as resolve_task
 from .report import jsonable, write_report
 from .table import FEATURES
-from .tasks import TASKS, bbbc021
 
-_ALIASES = {"coos-7": "coos7", "coos": "coos7", "bbbc-021": "bbbc021", "rxrx-1": "rxrx1"}
 AGGREGATES = ("mean", "median")
-
-
-def resolve_task(task: str):
-    name = _ALIASES.get(task.strip().lower(), task.strip().lower())
-    if name not in TASKS:
-        raise UserError(f"unknown task {task!r}: choose one of {', '.join(sorted(TASKS))}")
-    return TASKS[name]
 
 
 def read_features(path: str | Path) -> pd.DataFrame:
@@ -68,33 +60,6 @@ def read_features(path: str | Path) -> pd.DataFrame:
     return rest
 
 
-def read_csv(path: Path, what: str) -> pd.DataFrame:
-    if not path.is_file():
-        raise UserError(f"{what} {path} does not exist: the data folder must hold the task's native tables")
-    try:
-        return pd.read_csv(path)
-    except Exception as exc:
-        raise UserError(f"{path}: not a readable CSV ({type(exc).__name__})") from exc
-
-
-def _run(module, table: pd.DataFrame, data_dir: Path, aggregate: str, k: int | None, source: str,
-         options: dict) -> tuple[dict, object]:
-    kw = dict(options)
-    if k is not None and module is not bbbc021:
-        kw["k"] = k
-    if module is bbbc021:
-        moa = read_csv(data_dir / bbbc021.MOA_TABLE, "MOA table")
-        result = bbbc021.evaluate(table, moa, aggregate=aggregate, source=source)
-        points = lambda: bbbc021.embedding_points(table, moa, aggregate, source)  # noqa: E731
-    elif module.NAME == "rxrx1":
-        result = module.evaluate(table, aggregate=aggregate, source=source, **kw)
-        points = lambda: module.embedding_points(table, source)  # noqa: E731
-    else:
-        result = module.evaluate(table, source=source, **kw)
-        points = lambda: module.embedding_points(table, source)  # noqa: E731
-    return result, points
-
-
 def evaluate_table(
     task: str,
     data_dir: str | Path,
@@ -108,15 +73,15 @@ def evaluate_table(
 ) -> tuple[dict, object]:
     """Score one features table (the task's image table + ``features``) on one task.
     Returns (result, points) where ``points()`` gives the 2-D embedding inputs for the report."""
-    module = resolve_task(task)
-    if module is bbbc021 and k not in (None, 1):
-        raise UserError("BBBC021 is scored 1-NN by definition (NSC/NSCB); leave out --k")
+    spec = resolve_task(task)
+    if spec.fixed_k is not None and k not in (None, spec.fixed_k):
+        raise UserError(spec.fixed_k_why)
     if aggregate not in AGGREGATES:
         raise UserError(f"unknown aggregate {aggregate!r}: use mean or median")
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise UserError(f"data folder {data_dir} does not exist")
-    result, points = _run(module, table, data_dir, aggregate, k, source or method, options)
+    result, points = spec.protocol(table, data_dir, aggregate=aggregate, k=k, source=source or method, **options)
     result = {
         "task": result["task"],
         "method": method,
@@ -175,9 +140,9 @@ def extract_and_evaluate(
     """Extract penultimate-layer features from the task's images in its native layout, for each method, and score
     them. ``weights``: a pretrained ``.keras`` file (``cytoimagenet pretrain``), ImageNet-shaped EfficientNetB0
     weights from a local file, or None for random initialisation (the baseline). Nothing is downloaded."""
-    from cytoimagenet.suite.features import METHODS, Extractor, extract_task_features, image_table
+    from cytoimagenet.suite.features import METHODS, Extractor, extract_task_features
 
-    resolve_task(task)
+    spec = resolve_task(task)
     methods = list(methods or METHODS)
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -188,7 +153,7 @@ def extract_and_evaluate(
     if weights is not None and not Path(weights).is_file():
         raise UserError(f"weights file {weights} does not exist")
     extractor = Extractor(weights=weights, image_size=image_size, batch_size=batch_size)
-    table = image_table(task, data_dir)
+    table = spec.image_table(data_dir)
     weights_name = Path(weights).name if weights is not None else "random"
     results, embeddings = [], []
     for i, method in enumerate(methods):

@@ -31,6 +31,9 @@ from PIL import Image
 
 from cytoimagenet.errors import UserError
 
+from .native import Unreadable
+from .registry import get_task
+
 METHODS = {
     # name: (merge channels?, percentile-normalise?)
     "per_channel": (False, False),
@@ -198,114 +201,23 @@ def extract(images: Iterable[list[np.ndarray]], method: str, extractor: Callable
     return np.concatenate(rows)
 
 
-# --- native layouts (I/O) -----------------------------------------------------------------------------
-
-
-def read_plane(path: Path) -> np.ndarray:
-    """One 2-D image file at full depth; an unreadable file is a UserError naming it."""
-    from cytoimagenet.builder.image import UnreadableImage, read_channel
-
-    try:
-        return read_channel(path)[0]
-    except UnreadableImage as why:
-        raise UserError(f"{path}: {why}") from None
-
-
-class Unreadable(str):
-    """What a native reader yields instead of a row's channels when a file of that row cannot be read: the reason.
-    The row is left out of the evaluation and listed in its report, as the builder quarantines a source image."""
-
-
-def _per_row(table: pd.DataFrame, read_row) -> Iterable[list[np.ndarray] | Unreadable]:
-    for _, row in table.iterrows():
-        try:
-            yield read_row(row)
-        except UserError as why:
-            yield Unreadable(str(why))
-
-
-def bbbc021_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray] | Unreadable]:
-    """DAPI, Tubulin, Actin per row; ``Image_PathName_*`` is ``WeekN/WeekN_plate`` (or just the plate folder)."""
-    data_dir = Path(data_dir)
-
-    def read_row(row) -> list[np.ndarray]:
-        chans = []
-        for ch in ("DAPI", "Tubulin", "Actin"):
-            rel = str(row[f"Image_PathName_{ch}"]).replace("\\", "/").strip("/")
-            name = row[f"Image_FileName_{ch}"]
-            candidates = [data_dir / rel / name, data_dir / rel.rsplit("/", 1)[-1] / name]
-            path = next((c for c in candidates if c.is_file()), candidates[0])
-            chans.append(read_plane(path))
-        return chans
-
-    return _per_row(table, read_row)
-
-
-def rxrx1_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray] | Unreadable]:
-    """Six 8-bit channels per site at ``images/{experiment}/Plate{plate}/{well}_s{site}_w{1..6}.png``."""
-    data_dir = Path(data_dir)
-
-    def read_row(row) -> list[np.ndarray]:
-        base = data_dir / "images" / str(row["experiment"]) / f"Plate{row['plate']}"
-        return [read_plane(base / f"{row['well']}_s{row['site']}_w{w}.png") for w in range(1, 7)]
-
-    return _per_row(table, read_row)
-
-
-def coos7_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 256) -> Iterable[list[np.ndarray]]:
-    """Protein and nucleus crops read from the split HDF5 files, ``chunk`` rows at a time."""
-    from .hdf5 import iter_rows
-    from .tasks import coos7
-
-    return ([img[0], img[1]] for img in iter_rows(data_dir, table, "data", coos7.HDF5, chunk))
-
-
-def cyclops_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray]]:
-    """GFP and RFP 64x64 crops from the DeepLoc HDF5 files or the per-class TIFF tree."""
-    from .tasks import cyclops
-
-    return cyclops.read_images(data_dir, table)
-
-
-def image_table(task: str, data_dir: str | Path) -> pd.DataFrame:
-    """The task's own image table, from its native layout."""
-    data_dir = Path(data_dir)
-    if task == "bbbc021":
-        from .evaluate import read_csv
-
-        return read_csv(data_dir / "BBBC021_v1_image.csv", "image table")
-    if task == "rxrx1":
-        from .evaluate import read_csv
-
-        return read_csv(data_dir / "metadata.csv", "metadata table")
-    if task == "coos7":
-        from .tasks import coos7
-
-        return coos7.image_table(data_dir)
-    if task == "cyclops":
-        from .tasks import cyclops
-
-        return cyclops.image_table(data_dir)
-    raise UserError(f"no native image reader for task {task!r} (bbbc021, rxrx1, coos7, cyclops)")
-
-
-_READERS = {"bbbc021": bbbc021_images, "rxrx1": rxrx1_images, "coos7": coos7_images, "cyclops": cyclops_images}
+# --- a task's images to its features table -----------------------------------------------------------
 
 
 def extract_task_features(task: str, data_dir: str | Path, method: str, extractor: Extractor,
                           table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The task's image table plus a ``features`` column: the input of ``evaluate_features``.
 
-    HDF5 readers (COOS-7, CyCLOPS' DeepLoc files) read file by file, so the table is put in (file, index) order
-    first; the rows of the result follow that order.
+    The table is put in the task's reading order first (HDF5 files are read file by file); the rows of the result
+    follow that order. Rows whose images cannot be read are left out and listed in ``attrs["skipped"]``.
     """
-    table = image_table(task, data_dir) if table is None else table
-    if task == "coos7" or (task == "cyclops" and "file" in table.columns):
-        table = table.sort_values(["file", "index"], kind="stable").reset_index(drop=True)
+    spec = get_task(task)
+    table = spec.image_table(Path(data_dir)) if table is None else table
+    table = spec.reading_order(table)
     readable, skipped = [], []
 
     def images():
-        for i, item in enumerate(_READERS[task](data_dir, table)):
+        for i, item in enumerate(spec.read_images(Path(data_dir), table)):
             if isinstance(item, Unreadable):
                 skipped.append(str(item))
             else:

@@ -18,13 +18,18 @@ Protocol (Ljosa et al. 2013; Ando et al. 2017), as implemented here:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from cytoimagenet.errors import UserError
 
 from ..knn import accuracy_summary, encode_labels, exclude_any, exclude_same, exclude_sharing, knn_search
+from ..native import Unreadable, per_row, read_csv, read_plane
 from ..table import aggregate_features, require_columns
+from ..task import Points, Task
 from cytoimagenet.catalog.sources.bbbc021 import IMAGE_COLUMNS as _NATIVE_BBBC021_COLUMNS
 
 NAME = "bbbc021"
@@ -166,3 +171,39 @@ def embedding_points(images: pd.DataFrame, moa: pd.DataFrame, aggregate: str = "
                      source: str = "features table") -> tuple[np.ndarray, list[str]]:
     treatments, profiles, _ = treatment_profiles(images, moa, aggregate, source)
     return profiles, treatments["moa"].astype(str).tolist()
+
+
+# --- native layout (I/O) ------------------------------------------------------------------------------
+
+
+def image_table(data_dir: str | Path) -> pd.DataFrame:
+    return read_csv(Path(data_dir) / IMAGE_TABLE, "image table")
+
+
+def read_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray] | Unreadable]:
+    """DAPI, Tubulin, Actin per row; ``Image_PathName_*`` is ``WeekN/WeekN_plate`` (or just the plate folder)."""
+    data_dir = Path(data_dir)
+
+    def read_row(row) -> list[np.ndarray]:
+        chans = []
+        for ch in ("DAPI", "Tubulin", "Actin"):
+            rel = str(row[f"Image_PathName_{ch}"]).replace("\\", "/").strip("/")
+            name = row[f"Image_FileName_{ch}"]
+            candidates = [data_dir / rel / name, data_dir / rel.rsplit("/", 1)[-1] / name]
+            path = next((c for c in candidates if c.is_file()), candidates[0])
+            chans.append(read_plane(path))
+        return chans
+
+    return per_row(table, read_row)
+
+
+def protocol(table: pd.DataFrame, data_dir: Path, *, aggregate: str = "mean", k: int | None = None,
+             source: str = "features table", **options) -> tuple[dict, Points]:
+    """NSC and NSCB on ``table``, with the MOA table read from ``data_dir``; ``k`` is always 1 (``fixed_k``)."""
+    moa = read_csv(Path(data_dir) / MOA_TABLE, "MOA table")
+    result = evaluate(table, moa, aggregate=aggregate, source=source)
+    return result, lambda: embedding_points(table, moa, aggregate, source)
+
+
+TASK = Task(NAME, image_table, read_images, protocol, aliases=("bbbc-021",), fixed_k=1,
+            fixed_k_why="BBBC021 is scored 1-NN by definition (NSC/NSCB); leave out --k")

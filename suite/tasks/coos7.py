@@ -14,6 +14,7 @@ the reader below adds ``file`` and ``index`` (the row in that file) for feature 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,10 @@ import pandas as pd
 
 from cytoimagenet.errors import UserError
 
-from ..hdf5 import h5py_module, read_rows
+from ..hdf5 import file_order, h5py_module, iter_rows, read_rows
 from ..knn import Metric, accuracy_summary, encode_labels, knn_classify
 from ..table import features_matrix, require_columns
+from ..task import Points, Task
 
 NAME = "coos7"
 TRAIN = "train"
@@ -121,3 +123,19 @@ def image_table(data_dir: str | Path) -> pd.DataFrame:
 def read_images(data_dir: str | Path, file: str, indices: np.ndarray) -> np.ndarray:
     """(n, 2, H, W) uint16 crops (protein, nucleus) at the given rows of one split file."""
     return read_rows(Path(data_dir) / file, "data", indices, HDF5)
+
+
+def images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 256) -> Iterable[list[np.ndarray]]:
+    """Protein and nucleus crops of each row of ``image_table``, read from the split files ``chunk`` rows at a time."""
+    return ([img[0], img[1]] for img in iter_rows(data_dir, table, "data", HDF5, chunk))
+
+
+def protocol(table: pd.DataFrame, data_dir: Path, *, aggregate: str = "mean", k: int | None = None,
+             source: str = "features table", **options) -> tuple[dict, Points]:
+    """``evaluate`` (images are not aggregated: ``aggregate`` does not apply); ``data_dir`` holds no other table."""
+    kw = dict(options) if k is None else {**options, "k": k}
+    result = evaluate(table, source=source, **kw)
+    return result, lambda: embedding_points(table, source)
+
+
+TASK = Task(NAME, image_table, images, protocol, aliases=("coos-7", "coos"), reading_order=file_order)

@@ -34,9 +34,11 @@ import pandas as pd
 
 from cytoimagenet.errors import UserError
 
-from ..hdf5 import h5py_module, iter_rows
+from ..hdf5 import file_order, h5py_module, iter_rows
 from ..knn import Metric, accuracy_summary, encode_labels, exclude_self, knn_classify
+from ..native import read_plane
 from ..table import features_matrix, require_columns
+from ..task import Points, Task
 
 NAME = "cyclops"
 REQUIRED_COLUMNS = ["label"]
@@ -176,7 +178,16 @@ def read_images(data_dir: str | Path, table: pd.DataFrame, chunk: int = 512):
             planes = cell.reshape(2, CROP, CROP)
             yield [planes[0], planes[1]]
         return
-    from ..features import read_plane
-
     for gfp, rfp in zip(table["gfp"], table["rfp"]):
         yield [read_plane(data_dir / gfp), read_plane(data_dir / rfp)]
+
+
+def protocol(table: pd.DataFrame, data_dir: Path, *, aggregate: str = "mean", k: int | None = None,
+             source: str = "features table", **options) -> tuple[dict, Points]:
+    """``evaluate`` (crops are not aggregated: ``aggregate`` does not apply); ``data_dir`` holds no other table."""
+    kw = dict(options) if k is None else {**options, "k": k}
+    result = evaluate(table, source=source, **kw)
+    return result, lambda: embedding_points(table, source)
+
+
+TASK = Task(NAME, image_table, read_images, protocol, reading_order=file_order)

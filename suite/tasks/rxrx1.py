@@ -25,7 +25,8 @@ never on both sides: a ``dataset`` column that splits one is an error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,9 @@ import pandas as pd
 from cytoimagenet.errors import UserError
 
 from ..knn import Metric, accuracy_summary, encode_labels, knn_classify
+from ..native import Unreadable, per_row, read_csv, read_plane
 from ..table import aggregate_matrix, features_matrix, require_columns
+from ..task import Points, Task
 
 NAME = "rxrx1"
 IMAGE_TABLE = "metadata.csv"
@@ -214,3 +217,32 @@ def embedding_points(sites: pd.DataFrame, source: str = "features table") -> tup
     require_columns(sites, REQUIRED_COLUMNS, source)
     # coloured by experiment: the picture is about batch effects, and 1,108 siRNA colours say nothing
     return features_matrix(sites, source), sites["experiment"].astype(str).tolist()
+
+
+# --- native layout (I/O) ------------------------------------------------------------------------------
+
+
+def image_table(data_dir: str | Path) -> pd.DataFrame:
+    return read_csv(Path(data_dir) / IMAGE_TABLE, "metadata table")
+
+
+def read_images(data_dir: str | Path, table: pd.DataFrame) -> Iterable[list[np.ndarray] | Unreadable]:
+    """Six 8-bit channels per site at ``images/{experiment}/Plate{plate}/{well}_s{site}_w{1..6}.png``."""
+    data_dir = Path(data_dir)
+
+    def read_row(row) -> list[np.ndarray]:
+        base = data_dir / "images" / str(row["experiment"]) / f"Plate{row['plate']}"
+        return [read_plane(base / f"{row['well']}_s{row['site']}_w{w}.png") for w in range(1, 7)]
+
+    return per_row(table, read_row)
+
+
+def protocol(table: pd.DataFrame, data_dir: Path, *, aggregate: str = "mean", k: int | None = None,
+             source: str = "features table", **options) -> tuple[dict, Points]:
+    """``evaluate`` with the caller's options (``test_experiments``, ``tvn_scope``, ``shrink``, ``metric``)."""
+    kw = dict(options) if k is None else {**options, "k": k}
+    result = evaluate(table, aggregate=aggregate, source=source, **kw)
+    return result, lambda: embedding_points(table, source)
+
+
+TASK = Task(NAME, image_table, read_images, protocol, aliases=("rxrx-1",))

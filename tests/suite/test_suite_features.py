@@ -44,6 +44,9 @@ def test_extract_concatenates_per_channel_features_in_channel_order():
 def test_bbbc021_reader_finds_channels_in_native_layout(tmp_path):
     import pandas as pd
 
+    from cytoimagenet.suite.native import Unreadable
+    from cytoimagenet.suite.tasks import bbbc021
+
     plate = tmp_path / "Week1_22123"
     plate.mkdir()
     chans = _img(1, (12, 12))
@@ -52,13 +55,13 @@ def test_bbbc021_reader_finds_channels_in_native_layout(tmp_path):
         tifffile.imwrite(plate / f"x_{name}.tif", arr)
         row[f"Image_FileName_{name}"] = f"x_{name}.tif"
         row[f"Image_PathName_{name}"] = "Week1/Week1_22123"  # as the CSV writes it; zips unpack the plate only
-    got = next(iter(F.bbbc021_images(tmp_path, pd.DataFrame([row]))))
+    got = next(iter(bbbc021.read_images(tmp_path, pd.DataFrame([row]))))
     assert all((g == c).all() for g, c in zip(got, chans))
     row["Image_FileName_Actin"] = "missing.tif"
     # an unreadable row is not an error that stops the task: the reader says which file and why, and the
     # evaluation leaves the row out and lists it in its report
-    (got,) = list(F.bbbc021_images(tmp_path, pd.DataFrame([row])))
-    assert isinstance(got, F.Unreadable) and "missing.tif" in got and "missing file" in got
+    (got,) = list(bbbc021.read_images(tmp_path, pd.DataFrame([row])))
+    assert isinstance(got, Unreadable) and "missing.tif" in got and "missing file" in got
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
