@@ -49,9 +49,9 @@ import json
 import os
 import platform
 import time
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -498,13 +498,74 @@ def _throughput_summary(loader: Optional[dict], history: list[dict], device: dic
     return summary
 
 
+# ---------------------------------------------------------------- the state of a run
+
+
+@dataclass
+class RunState:
+    """What ``state.json`` holds: the resolved config, the release, the completed epochs and their history, and
+    once a checkpoint exists, where in an epoch it was taken (``step`` 0: an epoch checkpoint; N > 0: after step N,
+    with ``step_state`` the RNG and metric arrays, ``stream`` the stream's position, ``partial`` the epoch's time
+    and image counts so far)."""
+
+    config: dict
+    precision: str
+    init: str
+    release: dict
+    software: dict
+    epoch: int = 0
+    checkpoint: Optional[str] = None
+    history: list = field(default_factory=list)
+    throughput: dict = field(default_factory=dict)
+    step: int = 0
+    step_state: Optional[str] = None
+    stream: Optional[dict] = None
+    partial: Optional[dict] = None
+    format: int = STATE_FORMAT
+
+    def to_json(self) -> dict:
+        """The file's keys in the order they have always been written; the step fields only once a checkpoint
+        exists (before the first one there is no position to name)."""
+        out = {"format": self.format, "epoch": self.epoch, "checkpoint": self.checkpoint, "config": self.config,
+               "precision": self.precision, "init": self.init, "release": self.release, "history": self.history,
+               "throughput": self.throughput, "software": self.software}
+        if self.checkpoint is not None:
+            out.update(step=self.step, step_state=self.step_state, stream=self.stream, partial=self.partial)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict, where: Path) -> "RunState":
+        missing = [f.name for f in fields(cls) if f.name in _REQUIRED_STATE and f.name not in data]
+        if missing:
+            raise UserError(f"{where}: field {missing[0]!r} missing; the state file is incomplete: start a new run "
+                            "in another --out folder")
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def write(self, out_dir: Path) -> None:
+        _write_json(out_dir / STATE, self.to_json())
+
+
+_REQUIRED_STATE = ("config", "precision", "init", "release", "software")
+
+
+@dataclass(frozen=True)
+class MidEpoch:
+    """A step checkpoint to resume from: after ``step`` steps of (0-based) ``epoch``; used up by that epoch."""
+
+    epoch: int
+    step: int
+    arrays: dict
+    where: Path
+    partial: dict
+
+
 # ---------------------------------------------------------------- the run
 
 
 class _Run:
-    def __init__(self, out_dir: Path, state: dict, model, data, keras, log, resumed: Optional[dict] = None):
+    def __init__(self, out_dir: Path, state: RunState, model, data, keras, log, resumed: Optional[MidEpoch] = None):
         self.out, self.state, self.model, self.data, self.keras, self.log = out_dir, state, model, data, keras, log
-        # a mid-epoch resume: {"epoch", "step", "arrays", "partial"}, used up by the first epoch that runs
         self.resumed = resumed
         self.epoch, self.offset = 0, 0
 
@@ -513,19 +574,19 @@ class _Run:
 
         class EpochControl(self.keras.callbacks.Callback):
             def on_epoch_begin(self, epoch, logs=None):
-                _reseed(run.model, run.keras, run.state["config"]["seed"], epoch)
+                _reseed(run.model, run.keras, run.state.config["seed"], epoch)
                 run.data.begin_epoch(epoch)
                 run.epoch, run.offset, self.pending = epoch, 0, None
                 done = 0.0
-                if run.resumed is not None and run.resumed["epoch"] == epoch:
+                if run.resumed is not None and run.resumed.epoch == epoch:
                     resumed, run.resumed = run.resumed, None
-                    run.offset = resumed["step"]
+                    run.offset = resumed.step
                     # keras reset the metrics just before this hook: the epoch's totals so far go back in
-                    restore_metrics(run.model, resumed["arrays"], resumed["where"])
-                    partial = resumed["partial"]
+                    restore_metrics(run.model, resumed.arrays, resumed.where)
+                    partial = resumed.partial
                     run.data.wait, run.data.images = partial["wait"], partial["images"]
                     done = partial["train_seconds"]
-                    self.pending = resumed["arrays"]
+                    self.pending = resumed.arrays
                 _sync()
                 self.start, self.train_seconds = time.perf_counter() - done, None
 
@@ -535,9 +596,9 @@ class _Run:
                     self.pending = None
 
             def on_train_batch_end(self, batch, logs=None):
-                every = run.state["config"].get("checkpoint_every")
+                every = run.state.config.get("checkpoint_every")
                 step = run.offset + batch + 1
-                steps = run.state["config"]["steps_per_epoch"]
+                steps = run.state.config["steps_per_epoch"]
                 if every and step < steps and (run.epoch * steps + step) % every == 0:
                     _sync()
                     run.save_step(run.epoch, step, time.perf_counter() - self.start)
@@ -572,11 +633,11 @@ class _Run:
         np.savez(buf, **capture_step_state(self.model))
         write_bytes_atomic(ckpt_dir / f"{name}.npz", buf.getvalue())
         state = self.state
-        state.update(checkpoint=f"{CHECKPOINTS}/{name}.keras", step=step, step_state=f"{CHECKPOINTS}/{name}.npz",
-                     stream=self.data.stream.state_dict(batches=step, num_workers=self.data.decode_workers),
-                     partial={"wait": self.data.wait, "images": self.data.images,
-                              "train_seconds": round(train_seconds, 6)})
-        _write_json(self.out / STATE, state)
+        state.checkpoint, state.step, state.step_state = f"{CHECKPOINTS}/{name}.keras", step, f"{CHECKPOINTS}/{name}.npz"
+        state.stream = self.data.stream.state_dict(batches=step, num_workers=self.data.decode_workers)
+        state.partial = {"wait": self.data.wait, "images": self.data.images,
+                         "train_seconds": round(train_seconds, 6)}
+        state.write(self.out)
         _remove_old_checkpoints(ckpt_dir, {f"{name}.keras", f"{name}.npz"})
 
     def end_epoch(self, row: dict) -> None:
@@ -590,23 +651,27 @@ class _Run:
         self.model.save(tmp)
         os.replace(tmp, ckpt_dir / name)
         state = self.state
-        state["history"] = [r for r in state["history"] if r["epoch"] < epoch] + [row]
-        state["epoch"] = epoch
-        state["checkpoint"] = f"{CHECKPOINTS}/{name}"
-        state.update(step=0, step_state=None, stream=None, partial=None)
-        state["throughput"] = _throughput_summary(state["throughput"].get("loader"), state["history"][-1:],
-                                                  state["throughput"]["device"])
-        _write_json(self.out / STATE, state)
+        state.history = [r for r in state.history if r["epoch"] < epoch] + [row]
+        state.epoch = epoch
+        state.checkpoint = f"{CHECKPOINTS}/{name}"
+        state.step, state.step_state, state.stream, state.partial = 0, None, None, None
+        state.throughput = _throughput_summary(state.throughput.get("loader"), state.history[-1:],
+                                               state.throughput["device"])
+        state.write(self.out)
         _remove_old_checkpoints(ckpt_dir, {name})
-        write_log(self.out / LOG, state["history"])
-        plot_curves(self.out / CURVES, state["history"],
-                    f"EfficientNetB0 on {state['release']['name']} {state['release']['version']}")
-        parts = [f"epoch {epoch}/{state['config']['epochs']}"]
+        _write_curves(self.out, state)
+        parts = [f"epoch {epoch}/{state.config['epochs']}"]
         for key in ("loss", "top1", "top5", "val_loss", "val_top1", "val_top5"):
             if row.get(key) is not None:
                 parts.append(f"{key} {row[key]:.4f}")
         parts.append(f"{row['train_images_per_s']:.1f} img/s (data wait {100 * row['data_wait_fraction']:.0f}%)")
         self.log(" · ".join(parts))
+
+
+def _write_curves(out_dir: Path, state: RunState) -> None:
+    write_log(out_dir / LOG, state.history)
+    plot_curves(out_dir / CURVES, state.history,
+                f"EfficientNetB0 on {state.release['name']} {state.release['version']}")
 
 
 def _remove_old_checkpoints(ckpt_dir: Path, keep: set) -> None:
@@ -634,6 +699,219 @@ def _check_resume(saved: PretrainConfig, requested: PretrainConfig) -> None:
                         ". Leave them out, or start a new run in another --out folder")
 
 
+# ---------------------------------------------------------------- pretrain, step by step
+
+# Fields a resumed run may change: they do not change what an epoch computes.
+UNPINNED = ("epochs", "validation_steps", "benchmark_steps", "deterministic", "checkpoint_every")
+
+
+@dataclass
+class Pretraining:
+    """One call of ``pretrain``: what it was asked, and what each step below has decided or built so far."""
+
+    release: object  # the caller's source: a release folder or a Hub repo id
+    out_dir: Path
+    info: dict  # release_info(release)
+    config: PretrainConfig
+    log: Callable[[str], None]
+    state: Optional[RunState] = None  # the run's persisted state; None until resumed or started
+    resumed: Optional[MidEpoch] = None
+    keras: Any = None
+    cuda: bool = False
+    policy: str = "float32"
+    device: dict = field(default_factory=dict)
+    model: Any = None
+    start_epoch: int = 0
+    train_shards: Any = None  # the train split's shards, resolved once from the caller's source
+    train: Any = None  # EpochBatches over the train split
+    validation: Any = None  # EpochBatches over the validation split, or None
+    stream_args: dict = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        return self.info["labels"]
+
+
+def _settings(release, out_dir: Path, config: Optional[PretrainConfig], resume: bool, log) -> Pretraining:
+    """The run's settings. Resuming keeps the saved run's settings (those in PINNED must not be asked otherwise;
+    the UNPINNED ones follow the caller) and its release (same release_id); a run that never finished an epoch
+    starts again (its seeded start makes that the same run). Without resume, a folder that holds a run is
+    refused."""
+    info = release_info(release)
+    state = None
+    if resume:
+        state = RunState.from_json(read_state(out_dir), out_dir / STATE)
+        saved = load_config(out_dir)
+        if config is not None:
+            _check_resume(saved, config)
+            config = replace(saved, **{name: getattr(config, name) for name in UNPINNED})
+        else:
+            config = saved
+        if state.release["release_id"] != info["release_id"]:
+            raise UserError(f"{out_dir} was trained on release {state.release['version']} "
+                            f"({state.release['release_id'][:12]}), not on {info['path']} "
+                            f"{info['version']} ({info['release_id'][:12]}); resume it on the same release")
+        if state.checkpoint is None:
+            # stopped before its first epoch ended: the seeded initialisation makes a restart the same run
+            log(f"{out_dir}: no epoch was completed; starting the run again with its settings")
+            state = None
+    elif (out_dir / STATE).exists():
+        done = json.loads((out_dir / STATE).read_text()).get("epoch", "?")
+        raise UserError(f"{out_dir} already holds a run ({done} epoch(s) done): pass --resume to continue it, "
+                        "or choose another --out folder")
+    return Pretraining(release, out_dir, info, config or PretrainConfig(), log, state=state)
+
+
+def _check(run: Pretraining) -> None:
+    """Nothing starts on settings that cannot train: a valid config, labels to train on, and a start-weights file
+    that exists (for a new run; a resumed one starts from its checkpoint)."""
+    run.config.check()
+    if not run.labels:
+        raise UserError(f"{run.info['path']}: the manifest lists no labels; nothing to train on")
+    if run.config.weights and run.state is None and not Path(run.config.weights).is_file():
+        raise UserError(f"weights file {run.config.weights} does not exist (nothing is downloaded: pass a local file)")
+
+
+def _backend(run: Pretraining) -> None:
+    """keras on torch, the config resolved for this machine (steps capped at the loader's epoch, so that an
+    epoch's data is a function of (seed, epoch)), and the precision policy: a resumed model's own, or the
+    config's."""
+    if run.config.deterministic:
+        _set_deterministic()
+    keras = run.keras = _keras()
+    if keras.backend.backend() != "torch":
+        raise UserError(f"pretraining runs on keras' torch backend; KERAS_BACKEND is {keras.backend.backend()!r}")
+    run.cuda = _cuda()
+    requested_steps = run.config.steps_per_epoch
+    run.config = _resolve(run.config, run.info, run.cuda)
+    if requested_steps is not None and requested_steps > run.config.steps_per_epoch:
+        run.log(f"steps per epoch capped at {run.config.steps_per_epoch}: a training epoch never runs past the "
+                "loader's epoch (so that each epoch's data is a function of (seed, epoch))")
+    # a resumed model keeps the per-layer policies saved with it; anything built now must match them
+    run.policy = run.state.precision if run.state else precision_policy(run.config.mixed_precision, run.cuda)
+    run.device = device_description()
+
+
+def _remove_stale_files(out_dir: Path) -> None:
+    """Temporary .keras files are left only by a run killed while saving; none of them is a checkpoint."""
+    for stale in [*out_dir.glob(".*.tmp-*.keras"), *(out_dir / CHECKPOINTS).glob(".*.tmp-*.keras")]:
+        stale.unlink()
+
+
+def _resume_model(run: Pretraining) -> None:
+    """A resumed run continues from its checkpoint: the model with its optimizer state, the caller's UNPINNED
+    settings written into its config, and, for a step checkpoint, the arrays that resume the epoch mid-way."""
+    state, config = run.state, run.config
+    run.start_epoch = int(state.epoch)
+    state.config.update({name: getattr(config, name) for name in UNPINNED})
+    run.model = run.keras.models.load_model(run.out_dir / state.checkpoint)
+    if state.step:
+        where = run.out_dir / state.step_state
+        with np.load(where) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        run.resumed = MidEpoch(run.start_epoch, int(state.step), arrays, where, state.partial)
+        run.log(f"resuming {run.out_dir} in epoch {run.start_epoch + 1} after step {state.step} ({state.checkpoint})")
+    else:
+        run.log(f"resuming {run.out_dir} after epoch {run.start_epoch} ({state.checkpoint})")
+    _compile(run.model, run.keras, run.model.optimizer)
+
+
+def _start_model(run: Pretraining) -> None:
+    """A new run starts from a model seeded by the config's seed (or from --weights), a fresh Adam, and a state
+    file (with labels.json) written before the first step, so that a run killed early is seen as a run."""
+    config, keras = run.config, run.keras
+    run.start_epoch = 0
+    keras.utils.set_random_seed(config.seed % (1 << 31))
+    run.model = build_model(len(run.labels), config.image_size, config.channels)
+    init = "random"
+    if config.weights:
+        init = f"{load_start_weights(run.model, config.weights)} from {config.weights}"
+    optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate)
+    run.state = RunState(config=asdict(config), precision=run.policy, init=init,
+                         release={k: v for k, v in run.info.items() if k != "labels"} | {"n_labels": len(run.labels)},
+                         software=_software(), throughput={"device": run.device})
+    run.out_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(run.out_dir / LABELS, json.dumps(run.labels, indent=1) + "\n")
+    run.state.write(run.out_dir)
+    _compile(run.model, keras, optimizer)
+
+
+def _streams(run: Pretraining) -> None:
+    """The train batches from the start epoch (a mid-epoch resume: from the saved stream position, which refuses a
+    changed release or setting); validation batches when the release has that split and validation_steps != 0."""
+    from cytoimagenet.loaders.streaming import Stream, resolve
+
+    config, info = run.config, run.info
+    # resolved from the caller's source, not the local path: a Hub snapshot holds only the splits asked for
+    run.stream_args = dict(batch_size=config.batch_size, image_size=config.image_size, channels=config.channels,
+                           seed=config.seed, shuffle_buffer=config.shuffle_buffer, output="numpy", dtype="uint8")
+    Batches = _batches_class()
+    run.train_shards = resolve(run.release, "train")
+    run.train = Batches(Stream(run.train_shards, "train", epoch=run.start_epoch, rotate=True,
+                               **run.stream_args), config.steps_per_epoch, config.workers)
+    if run.resumed is not None:
+        run.train.load_state_dict(run.state.stream)
+    run.validation = None
+    if info["splits"].get("validation", 0) and config.validation_steps != 0:
+        val_stream = Stream(resolve(run.release, "validation"), "validation", rotate=False, shuffle=False,
+                            **run.stream_args)
+        val_steps = len(val_stream) if config.validation_steps is None else \
+            min(config.validation_steps, len(val_stream))
+        run.validation = Batches(val_stream, val_steps, config.workers)
+    elif config.validation_steps != 0:
+        run.log(f"{info['path']}: no validation split; training without validation metrics")
+
+
+def _measure_loader(run: Pretraining) -> None:
+    """The loader alone, no model, over as many steps as a training epoch (or benchmark_steps; 0 skips it), on the
+    start epoch's data: the rate training is compared with."""
+    from cytoimagenet.loaders.streaming import Stream
+
+    config = run.config
+    bench = config.steps_per_epoch if config.benchmark_steps is None else config.benchmark_steps
+    if not bench:
+        return
+    probe = Stream(run.train_shards, "train", epoch=run.start_epoch, rotate=True, **run.stream_args)
+    loader = loader_throughput(probe, min(bench, len(probe)), config.workers)
+    run.state.throughput["loader"] = loader
+    run.log(f"loader alone: {loader['images_per_s']} images/s over {loader['steps']} batches "
+            f"of {config.batch_size} at {config.image_size} px ({config.workers} decoding workers)")
+
+
+def _fit(run: Pretraining, verbose: int) -> None:
+    """Epochs start_epoch+1..epochs. The rest of an interrupted epoch runs in its own fit (keras fixes an epoch's
+    length when fit starts), the later epochs in another."""
+    config, model = run.config, run.model
+    run.log(f"training EfficientNetB0 ({len(run.labels)} labels, {config.channels} channel(s), "
+            f"{config.image_size} px, {run.policy}) on {run.device['device']} ({run.device['name']}): epochs "
+            f"{run.start_epoch + 1}..{config.epochs}, {config.steps_per_epoch} steps of {config.batch_size}")
+    control = _Run(run.out_dir, run.state, model, run.train, run.keras, run.log, run.resumed)
+    first = run.start_epoch
+    if run.resumed is not None:
+        model.fit(run.train, epochs=first + 1, initial_epoch=first, validation_data=run.validation,
+                  callbacks=[control.callback()], verbose=verbose)
+        run.train._skip = 0  # whole epochs from here
+        first += 1
+    if first < config.epochs:
+        model.fit(run.train, epochs=config.epochs, initial_epoch=first, validation_data=run.validation,
+                  callbacks=[control.callback()], verbose=verbose)
+
+
+def _rewrite_curves(run: Pretraining) -> None:
+    """A run with every epoch done only rewrites its log and plot (a run killed between its state and its log
+    leaves the log one epoch short), then its final artifacts."""
+    run.log(f"{run.out_dir}: all {run.config.epochs} epochs already done; writing the final artifacts")
+    if run.state.history:
+        _write_curves(run.out_dir, run.state)
+
+
+def _log_throughput(card: dict, log: Callable[[str], None]) -> None:
+    t = card["throughput"]
+    if t.get("loader") and t.get("train_images_per_s"):
+        log(f"throughput: loader {t['loader']['images_per_s']} images/s, training {t['train_images_per_s']} "
+            f"images/s, data wait {100 * (t['data_wait_fraction'] or 0):.0f}% -> {t.get('verdict', '')}")
+
+
 def pretrain(release, out_dir: str | Path, config: Optional[PretrainConfig] = None, *, resume: bool = False,
              verbose: int = 1, log: Callable[[str], None] = print) -> dict:
     """Train EfficientNetB0 on ``release`` (folder or Hub repo id) into ``out_dir``; returns the model card.
@@ -641,186 +919,64 @@ def pretrain(release, out_dir: str | Path, config: Optional[PretrainConfig] = No
     ``resume=True`` continues the run in ``out_dir`` from its last checkpoint: with ``config=None`` under its own
     settings, or with ``replace(load_config(out_dir), epochs=N)`` to train it longer (settings that change what an
     epoch computes must stay as they were). ``verbose`` is keras' progress (0 silent, 1 bar, 2 a line an epoch)."""
-    out_dir = Path(out_dir)
-    info = release_info(release)
-    labels = info["labels"]
-    state_path = out_dir / STATE
-
-    state = resumed = None
-    if resume:
-        state = read_state(out_dir)
-        saved = load_config(out_dir)
-        if config is not None:
-            _check_resume(saved, config)
-            config = replace(saved, epochs=config.epochs, validation_steps=config.validation_steps,
-                             benchmark_steps=config.benchmark_steps, deterministic=config.deterministic,
-                             checkpoint_every=config.checkpoint_every)
-        else:
-            config = saved
-        if state["release"]["release_id"] != info["release_id"]:
-            raise UserError(f"{out_dir} was trained on release {state['release']['version']} "
-                            f"({state['release']['release_id'][:12]}), not on {info['path']} "
-                            f"{info['version']} ({info['release_id'][:12]}); resume it on the same release")
-        if state.get("checkpoint") is None:
-            # stopped before its first epoch ended: the seeded initialisation makes a restart the same run
-            log(f"{out_dir}: no epoch was completed; starting the run again with its settings")
-            state = None
-    elif state_path.exists():
-        done = json.loads(state_path.read_text()).get("epoch", "?")
-        raise UserError(f"{out_dir} already holds a run ({done} epoch(s) done): pass --resume to continue it, "
-                        "or choose another --out folder")
-    config = config or PretrainConfig()
-    config.check()
-    if not labels:
-        raise UserError(f"{info['path']}: the manifest lists no labels; nothing to train on")
-    if config.weights and state is None and not Path(config.weights).is_file():
-        raise UserError(f"weights file {config.weights} does not exist (nothing is downloaded: pass a local file)")
-    if config.deterministic:
-        _set_deterministic()
-
-    keras = _keras()
-    if keras.backend.backend() != "torch":
-        raise UserError(f"pretraining runs on keras' torch backend; KERAS_BACKEND is {keras.backend.backend()!r}")
-    cuda = _cuda()
-    requested_steps = config.steps_per_epoch
-    config = _resolve(config, info, cuda)
-    if requested_steps is not None and requested_steps > config.steps_per_epoch:
-        log(f"steps per epoch capped at {config.steps_per_epoch}: a training epoch never runs past the loader's "
-            "epoch (so that each epoch's data is a function of (seed, epoch))")
-    # a resumed model keeps the per-layer policies saved with it; anything built now must match them
-    policy = state["precision"] if state else precision_policy(config.mixed_precision, cuda)
-    device = device_description()
-    previous_policy = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(policy)
-    for stale in [*out_dir.glob(".*.tmp-*.keras"), *(out_dir / CHECKPOINTS).glob(".*.tmp-*.keras")]:
-        stale.unlink()  # left by a run killed while saving
-
-    from cytoimagenet.loaders.streaming import Stream, resolve
-
+    run = _settings(release, Path(out_dir), config, resume, log)
+    _check(run)
+    _backend(run)
+    _remove_stale_files(run.out_dir)
+    previous_policy = run.keras.config.dtype_policy()
+    run.keras.config.set_dtype_policy(run.policy)
     try:
-        if state is not None:
-            start_epoch = int(state["epoch"])
-            state["config"].update(epochs=config.epochs, validation_steps=config.validation_steps,
-                                   benchmark_steps=config.benchmark_steps, deterministic=config.deterministic,
-                                   checkpoint_every=config.checkpoint_every)
-            model = keras.models.load_model(out_dir / state["checkpoint"])
-            optimizer = model.optimizer
-            if state.get("step"):
-                where = out_dir / state["step_state"]
-                with np.load(where) as npz:
-                    arrays = {k: npz[k] for k in npz.files}
-                resumed = {"epoch": start_epoch, "step": int(state["step"]), "arrays": arrays, "where": where,
-                           "partial": state["partial"]}
-                log(f"resuming {out_dir} in epoch {start_epoch + 1} after step {state['step']} "
-                    f"({state['checkpoint']})")
-            else:
-                log(f"resuming {out_dir} after epoch {start_epoch} ({state['checkpoint']})")
+        if run.state is not None:
+            _resume_model(run)
         else:
-            start_epoch = 0
-            keras.utils.set_random_seed(config.seed % (1 << 31))
-            model = build_model(len(labels), config.image_size, config.channels)
-            init = "random"
-            if config.weights:
-                init = f"{load_start_weights(model, config.weights)} from {config.weights}"
-            optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate)
-            state = {"format": STATE_FORMAT, "epoch": 0, "checkpoint": None, "config": asdict(config),
-                     "precision": policy, "init": init,
-                     "release": {k: v for k, v in info.items() if k != "labels"} | {"n_labels": len(labels)},
-                     "history": [], "throughput": {"device": device}, "software": _software()}
-            out_dir.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(out_dir / LABELS, json.dumps(labels, indent=1) + "\n")
-            _write_json(state_path, state)
-        _compile(model, keras, optimizer)
-        state["throughput"]["device"] = device
-
-        # resolved from the caller's source, not the local path: a Hub snapshot holds only the splits asked for
-        train_shards = resolve(release, "train")
-        common = dict(batch_size=config.batch_size, image_size=config.image_size, channels=config.channels,
-                      seed=config.seed, shuffle_buffer=config.shuffle_buffer, output="numpy", dtype="uint8")
-        Batches = _batches_class()
-        train = Batches(Stream(train_shards, "train", epoch=start_epoch, rotate=True, **common),
-                        config.steps_per_epoch, config.workers)
-        if resumed is not None:
-            train.load_state_dict(state["stream"])  # the rest of the epoch; a changed release or setting is refused
-        validation = None
-        if info["splits"].get("validation", 0) and config.validation_steps != 0:
-            val_stream = Stream(resolve(release, "validation"), "validation", rotate=False, shuffle=False,
-                                **common)
-            val_steps = len(val_stream) if config.validation_steps is None else \
-                min(config.validation_steps, len(val_stream))
-            validation = Batches(val_stream, val_steps, config.workers)
-        elif config.validation_steps != 0:
-            log(f"{info['path']}: no validation split; training without validation metrics")
-
-        if start_epoch < config.epochs:
-            bench = config.steps_per_epoch if config.benchmark_steps is None else config.benchmark_steps
-            if bench:
-                probe = Stream(train_shards, "train", epoch=start_epoch, rotate=True, **common)
-                loader = loader_throughput(probe, min(bench, len(probe)), config.workers)
-                state["throughput"]["loader"] = loader
-                log(f"loader alone: {loader['images_per_s']} images/s over {loader['steps']} batches "
-                    f"of {config.batch_size} at {config.image_size} px ({config.workers} decoding workers)")
-            log(f"training EfficientNetB0 ({len(labels)} labels, {config.channels} channel(s), "
-                f"{config.image_size} px, {policy}) on {device['device']} ({device['name']}): epochs "
-                f"{start_epoch + 1}..{config.epochs}, {config.steps_per_epoch} steps of {config.batch_size}")
-            run = _Run(out_dir, state, model, train, keras, log, resumed)
-            first = start_epoch
-            if resumed is not None:  # the rest of the interrupted epoch: keras fixes an epoch's length per fit
-                model.fit(train, epochs=start_epoch + 1, initial_epoch=start_epoch, validation_data=validation,
-                          callbacks=[run.callback()], verbose=verbose)
-                train._skip = 0  # whole epochs from here
-                first += 1
-            if first < config.epochs:
-                model.fit(train, epochs=config.epochs, initial_epoch=first, validation_data=validation,
-                          callbacks=[run.callback()], verbose=verbose)
+            _start_model(run)
+        run.state.throughput["device"] = run.device
+        _streams(run)
+        if run.start_epoch < run.config.epochs:
+            _measure_loader(run)
+            _fit(run, verbose)
         else:
-            log(f"{out_dir}: all {config.epochs} epochs already done; writing the final artifacts")
-            if state["history"]:  # a run killed between its state and its log leaves the log one epoch short
-                write_log(out_dir / LOG, state["history"])
-                plot_curves(out_dir / CURVES, state["history"],
-                            f"EfficientNetB0 on {state['release']['name']} {state['release']['version']}")
-        card = _finalise(out_dir, state, model, labels, config, keras)
+            _rewrite_curves(run)
+        card = _finalise(run)
     finally:
-        keras.config.set_dtype_policy(previous_policy)
-    t = card["throughput"]
-    if t.get("loader") and t.get("train_images_per_s"):
-        log(f"throughput: loader {t['loader']['images_per_s']} images/s, training {t['train_images_per_s']} "
-            f"images/s, data wait {100 * (t['data_wait_fraction'] or 0):.0f}% -> {t.get('verdict', '')}")
+        run.keras.config.set_dtype_policy(previous_policy)
+    _log_throughput(card, log)
     return card
 
 
-def _finalise(out_dir: Path, state: dict, model, labels: list[str], config: PretrainConfig, keras) -> dict:
+def _finalise(run: Pretraining) -> dict:
     """final.keras in float32 without optimizer state (an inference and transfer artifact: a quarter the size of a
     checkpoint, and loadable on a CPU whatever precision it was trained in) + labels.json + model_card.json."""
+    out_dir, state, model, labels, config = run.out_dir, run.state, run.model, run.labels, run.config
     lean = inference_model(model, len(labels), config.image_size, config.channels)
     tmp = out_dir / f".final.tmp-{os.getpid()}.keras"
     lean.save(tmp)
     os.replace(tmp, out_dir / FINAL)
     write_text_atomic(out_dir / LABELS, json.dumps(labels, indent=1) + "\n")
-    history = state["history"]
+    history = state.history
     last = history[-1] if history else {}
     best = max((r for r in history if r.get("val_top1") is not None), key=lambda r: r["val_top1"], default=None)
     card = {
         "model": "EfficientNetB0",
         "file": FINAL,
-        "framework": {"keras": state["software"].get("keras"), "backend": "torch"},
+        "framework": {"keras": state.software.get("keras"), "backend": "torch"},
         "input": {"shape": [config.image_size, config.image_size, config.channels], "layout": "NHWC",
                   "range": "0-255 (the model rescales)", "content": "8-bit grayscale" +
                   (" repeated to 3 channels" if config.channels == 3 else "")},
         "output": {"units": len(labels), "activation": "softmax", "labels": LABELS},
         "features": {"layer": FEATURE_LAYER, "dim": int(model.get_layer(FEATURE_LAYER).output.shape[-1]),
                      "how": "cytoimagenet.suite.features.Extractor(weights='final.keras')"},
-        "release": state["release"],
-        "trained": {"epochs": state["epoch"], "precision": state["precision"], "init": state["init"],
+        "release": state.release,
+        "trained": {"epochs": state.epoch, "precision": state.precision, "init": state.init,
                     "optimizer": f"Adam {config.learning_rate:g}", "loss": "categorical cross-entropy",
                     "augmentation": "random 0-360 degree rotation (reflection fill)",
-                    "config": state["config"]},
+                    "config": state.config},
         "metrics": {k: last.get(k) for k in ("loss", "top1", "top5", "val_loss", "val_top1", "val_top5")},
         "best_val_top1": None if best is None else {"epoch": best["epoch"], "val_top1": best["val_top1"]},
         "original": ORIGINAL,
-        "throughput": state["throughput"],
-        "software": state["software"],
-        "files": {"final": FINAL, "labels": LABELS, "log": LOG, "curves": CURVES, "checkpoint": state["checkpoint"],
+        "throughput": state.throughput,
+        "software": state.software,
+        "files": {"final": FINAL, "labels": LABELS, "log": LOG, "curves": CURVES, "checkpoint": state.checkpoint,
                   "state": STATE},
     }
     _write_json(out_dir / CARD, card)
