@@ -14,7 +14,11 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(help="Evaluate features on the transfer tasks (BBBC021, COOS-7, CyCLOPS, RxRx1).")
+from cytoimagenet.suite.registry import task_names
+
+# listed from suite/tasks without importing a task: adding a task file adds it here
+_TASKS = ", ".join(task_names())
+app = typer.Typer(help=f"Evaluate features on the transfer tasks ({_TASKS}).")
 
 
 class Aggregate(str, Enum):
@@ -24,7 +28,7 @@ class Aggregate(str, Enum):
 
 @app.command()
 def evaluate(
-    task: str = typer.Argument(..., metavar="TASK", help="bbbc021, coos7, cyclops or rxrx1"),
+    task: str = typer.Argument(..., metavar="TASK", help=_TASKS),
     data: Path = typer.Option(..., "--data", help="the task's data folder (holds its native tables, e.g. BBBC021_v1_moa.csv)"),
     features: Optional[Path] = typer.Option(None, "--features", help="parquet: one row per image, the task's image-table columns + 'features'; without it, features are extracted from the task's images"),
     as_json: bool = typer.Option(False, "--json", help="print the results as JSON on stdout"),

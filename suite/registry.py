@@ -6,11 +6,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cytoimagenet.errors import UserError
 
 from . import tasks as _tasks_pkg
-from .task import Task
+
+if TYPE_CHECKING:  # the Task class needs pandas; listing names must not
+    from .task import Task
 
 
 @lru_cache(maxsize=1)
@@ -21,10 +24,18 @@ def tasks() -> dict[str, Task]:
         task = getattr(importlib.import_module(f"{_tasks_pkg.__name__}.{info.name}"), "TASK", None)
         if task is None:
             continue
+        if task.name != info.name:
+            # the file is named after its task, so that listing the tasks needs no import (the CLI's help)
+            raise RuntimeError(f"suite/tasks/{info.name}.py defines task {task.name!r}: name the file after its task")
         if task.name in found:
             raise RuntimeError(f"transfer task {task.name!r} defined twice")
         found[task.name] = task
     return found
+
+
+def task_names() -> list[str]:
+    """The task names without importing any task module (each file is named after its task)."""
+    return sorted(m.name for m in pkgutil.iter_modules(_tasks_pkg.__path__))
 
 
 @lru_cache(maxsize=1)

@@ -88,11 +88,11 @@ def test_no_import_cycle_among_suite_modules():
 
 
 def test_every_task_module_is_registered_and_nothing_else_lists_them():
-    from cytoimagenet.suite.registry import get_task, tasks
+    from cytoimagenet.suite.registry import get_task, task_names, tasks
 
     root = Path(suite_pkg.__file__).parent
     modules = sorted(p.stem for p in (root / "tasks").glob("*.py") if p.stem != "__init__")
-    assert sorted(tasks()) == modules == ["bbbc021", "coos7", "cyclops", "rxrx1"]
+    assert sorted(tasks()) == modules == task_names() == ["bbbc021", "coos7", "cyclops", "rxrx1"]
     assert get_task(" COOS-7 ").name == "coos7" and get_task("bbbc-021").name == "bbbc021"
     # evaluate runs a task through its interface: no task module is imported there
     assert not any(m.startswith(f"{PACKAGE}.tasks.") for m in suite_graph()[f"{PACKAGE}.evaluate"])
