@@ -117,7 +117,11 @@ def front_matter(manifest: Manifest) -> dict:
             "config_name": "default",
             "default": True,
             "data_files": [{"split": s, "path": f"data/{s}-*.tar"} for s in splits],
-        }],
+        }] + [{
+            # the same samples, each reduced as `stream(image_size=N)` reduces it first (builder/shard.py)
+            "config_name": f"train-{n}",
+            "data_files": [{"split": s, "path": f"data/{n}/{s}-*.tar"} for s in splits],
+        } for n in sorted({e.size for e in manifest.training_shards})],
         "dataset_info": {
             "config_name": "default",
             "features": features._to_yaml_list(),

@@ -34,7 +34,8 @@ from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan as make_plan
 from cytoimagenet.builder.upsample import plan_crops
 from cytoimagenet.builder.image import split_plane
-from cytoimagenet.builder.shard import ShardResult, ShardTask, run_shard, task_digest, write_error
+from cytoimagenet.builder.shard import (ShardResult, ShardTask, reuse_training_shards, run_shard, task_digest,
+                                       training_shard_entries, write_error)
 from cytoimagenet.catalog.registry import catalog, get_source
 from cytoimagenet.catalog.source import warnings_of
 from cytoimagenet.errors import UserError
@@ -178,7 +179,7 @@ def iter_tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str
             name=name, rows=records, source_roots=roots, entries=entries, label_ids=label_ids,
             out_path=str(data_dir / f"{name}.tar"), seed=config.seed, percentile_low=config.percentile_low,
             percentile_high=config.percentile_high, compress_level=config.png_compress_level,
-            file_identities=identities, code_version=code,
+            file_identities=identities, code_version=code, training_sizes=tuple(config.training_sizes),
         )
 
 
@@ -258,6 +259,7 @@ class ShardDone:
     bytes: int
     samples: int
     quarantined: int
+    sized: tuple = ()  # its training-size shards: {size, path, sha256, bytes} (builder/shard.py)
 
 
 def _part_path(shard_meta: Path, name: str, part: str) -> Path:
@@ -282,7 +284,7 @@ def _store_result(shard_meta: Path, result: ShardResult, digest: str) -> ShardDo
         _write_bytes(_part_path(shard_meta, result.name, part), data)
         sums[part] = hashlib.sha256(data).hexdigest()
     done = ShardDone(result.name, result.path, result.sha256, result.bytes, len(result.records),
-                     len(result.quarantine))
+                     len(result.quarantine), tuple(result.sized))
     _write_text(sidecar, json.dumps({**asdict(done), "parts": sums, "digest": digest}, sort_keys=True))
     return done
 
@@ -326,11 +328,14 @@ def _reuse_shard(sidecar: Path, task: ShardTask, digest: str, out: Path) -> Opti
             os.link(released, staged)
         except OSError:
             shutil.copyfile(released, staged)
+    sized = reuse_training_shards(meta, task, out)
+    if sized is None:
+        return None
     if legacy:
         return _store_result(shard_meta, ShardResult(task.name, str(staged), meta["sha256"], meta["bytes"],
-                                                     meta["records"], meta["quarantine"]), digest)
+                                                     meta["records"], meta["quarantine"], sized), digest)
     return ShardDone(task.name, str(staged), meta["sha256"], meta["bytes"], int(meta["samples"]),
-                     int(meta["quarantined"]))
+                     int(meta["quarantined"]), tuple(sized))
 
 
 def _software() -> dict[str, str]:
@@ -464,9 +469,13 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
     # work folder (an interrupted build) or from the current release (a rebuild); anything else is rewritten
     names = sorted(planned["shard"].unique().tolist())
     planned_names = {f"{name}.tar" for name in names}
-    for stale in (staging / "data").glob("*.tar"):
-        if stale.name not in planned_names:
+    sizes = {str(n) for n in config.training_sizes}
+    for stale in [*(staging / "data").glob("*.tar"), *(staging / "data").glob("*/*.tar")]:
+        if stale.name not in planned_names or (stale.parent.name != "data" and stale.parent.name not in sizes):
             stale.unlink()
+    for folder in (staging / "data").iterdir():
+        if folder.is_dir() and folder.name not in sizes and not any(folder.iterdir()):
+            folder.rmdir()  # a training size no longer built: its emptied folder goes too
     results: dict[str, ShardDone] = {}
     digests: dict[str, str] = {}
     reused = 0
@@ -593,15 +602,16 @@ def _collect(staging: Path, shard_meta: Path, results: list[ShardDone], labels: 
         for r in results
     ]
     splits = {s: sum(e.samples for e in shards if e.split == s) for s in SPLITS}
+    training = training_shard_entries(results)
     release_id = hashlib.sha256(json.dumps(
-        [[s.path, s.sha256] for s in shards] + [hashlib.sha256(metadata_bytes).hexdigest(), labels]
+        [[s.path, s.sha256] for s in shards + training] + [hashlib.sha256(metadata_bytes).hexdigest(), labels]
     ).encode()).hexdigest()
     manifest = Manifest(
         name=config.release_name,
         # 1.0 is the record schema; the patch number comes from the content hash, so every distinct release has
         # its own version and the `datasets` cache, keyed on it, never serves a stale copy
         version=f"1.0.{int(release_id[:7], 16)}",
-        release_id=release_id, config=config, labels=labels, splits=splits, shards=shards,
+        release_id=release_id, config=config, labels=labels, splits=splits, shards=shards, training_shards=training,
         quarantined=sum(r.quarantined for r in results),
         catalog=[entries[s].model_dump() for s in sorted(entries)], software=_software(), warnings=warnings,
     )
@@ -619,6 +629,9 @@ RELEASE_LAYOUT: dict[str, Optional[re.Pattern]] = {
 }
 
 
+TRAINING_SIZE_FOLDER = re.compile(r"[1-9]\d*")  # data/N/: training-size shards (builder/shard.py)
+
+
 def _foreign(out: Path) -> list[str]:
     """Entries of `out` a build does not write (folders with a trailing '/'), in sorted order."""
     foreign = []
@@ -634,9 +647,14 @@ def _foreign(out: Path) -> list[str]:
         elif not child.is_dir():
             foreign.append(shown)
         else:
-            foreign += [f"{child.name}/{g.name}" + ("/" if g.is_dir() and not g.is_symlink() else "")
-                        for g in sorted(child.iterdir())
-                        if g.is_symlink() or not g.is_file() or not pattern.fullmatch(g.name)]
+            for g in sorted(child.iterdir()):
+                if child.name == "data" and TRAINING_SIZE_FOLDER.fullmatch(g.name) and g.is_dir() and not g.is_symlink():
+                    # data/N/: the training-size shards, named as the full ones
+                    foreign += [f"data/{g.name}/{t.name}" + ("/" if t.is_dir() and not t.is_symlink() else "")
+                                for t in sorted(g.iterdir())
+                                if t.is_symlink() or not t.is_file() or not pattern.fullmatch(t.name)]
+                elif g.is_symlink() or not g.is_file() or not pattern.fullmatch(g.name):
+                    foreign.append(f"{child.name}/{g.name}" + ("/" if g.is_dir() and not g.is_symlink() else ""))
     return foreign
 
 
@@ -736,7 +754,7 @@ def _reset_staging(staging: Path) -> None:
         return
     for child in staging.iterdir():
         if child.name == "data" and child.is_dir():
-            for leftover in child.glob(".*.tmp-*"):
+            for leftover in [*child.glob(".*.tmp-*"), *child.glob("*/.*.tmp-*")]:
                 leftover.unlink()
         elif child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)

@@ -1,24 +1,35 @@
 """The shard task: read channels -> merge/normalise -> (crop) -> QC -> PNG -> tar. A pure function of the
-plan rows, the source files and the config: any executor, any worker count, the same bytes."""
+plan rows, the source files and the config: any executor, any worker count, the same bytes.
+
+Training-size shards. For each training size N of the task, the same task writes `data/N/<shard>.tar`: the same
+samples, keys, json and cls, in the same order, with each image already reduced as `stream(image_size=N)` reduces
+it first (`loaders.augment._box_reduce`, OpenCV's area average by the integer factors `_reduce_factors`). Stream's
+remaining steps on the stored image then compute exactly what they compute on the full one, so its batches are
+bit-identical either way while it decodes up to N/side squared fewer pixels. Where the reduction is a no-op
+(a side under 2N), the training-size shard holds the full PNG's bytes as they are. Stored as 8-bit grayscale PNG:
+with the fast decoder it decoded faster than WebP lossless at 224 px (benchmarks/README.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 import numpy as np
 
 from cytoimagenet.builder.image import UnreadableImage, crop_boxes, encode_png, merge, qc_reason, read_planes, split_plane
 from cytoimagenet.errors import UserError
+from cytoimagenet.io import sha256_file
 from cytoimagenet.seeding import key_rng
-from cytoimagenet.validation.schema import SampleRecord
+from cytoimagenet.validation.schema import SampleRecord, ShardEntry
 
 RECORD_PASSTHROUGH = (
     "key", "label", "category", "path", "filename", "idx", "organism", "cell_type", "cell_visible", "phenotype",
@@ -42,6 +53,7 @@ class ShardTask:
     # identity as the driver saw it (stages.file_identity), and the version of the code that writes the bytes
     file_identities: dict[str, list] = field(default_factory=dict)
     code_version: str = ""
+    training_sizes: tuple[int, ...] = ()  # N: also write data/N/<name>.tar (see the module docstring)
 
 
 @dataclass
@@ -52,6 +64,7 @@ class ShardResult:
     bytes: int
     records: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
+    sized: list[dict] = field(default_factory=list)  # the training-size shards: {size, path, sha256, bytes}
 
 
 def _member(name: str, data: bytes) -> tuple[tarfile.TarInfo, io.BytesIO]:
@@ -87,8 +100,14 @@ def write_tar_atomic(path: Path, samples: Iterable[tuple[str, dict[str, bytes]]]
     Returns (sha256, bytes). A failed write (disk full, no permission), or an exception from ``samples``, leaves
     neither the temp file nor a partial shard behind; a failed write raises a UserError naming the shard and the
     cause."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    return write_tars_atomic([path], ((key, [members]) for key, members in samples))[0]
+
+
+def write_tars_atomic(paths: list[Path], samples: Iterable[tuple[str, list[dict[str, bytes]]]]) -> list[tuple[str, int]]:
+    """`write_tar_atomic` for several tars written side by side in one pass: each sample gives its members for
+    every path, in the order of `paths`. Either every tar is renamed into place or none is."""
+    paths = [Path(p) for p in paths]
+    tmps = [p.with_name(f".{p.name}.tmp-{os.getpid()}") for p in paths]
     from_samples: list[OSError] = []
 
     def produced():
@@ -104,30 +123,51 @@ def write_tar_atomic(path: Path, samples: Iterable[tuple[str, dict[str, bytes]]]
                 raise
             yield item
 
+    at = 0  # the tar being written when a write fails: the one the error names
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            with tarfile.open(fileobj=fh, mode="w", format=tarfile.PAX_FORMAT) as tf:
-                for key, members in produced():
+        with contextlib.ExitStack() as stack:
+            handles, tars = [], []
+            for at, (path, tmp) in enumerate(zip(paths, tmps)):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handles.append(stack.enter_context(open(tmp, "wb")))
+                tars.append(tarfile.open(fileobj=handles[-1], mode="w", format=tarfile.PAX_FORMAT))
+            for key, per_path in produced():
+                for at, (tf, members) in enumerate(zip(tars, per_path)):
                     for ext in sorted(members):
                         tf.addfile(*_member(f"{key}.{ext}", members[ext]))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+            for at, (tf, fh) in enumerate(zip(tars, handles)):
+                tf.close()
+                fh.flush()
+                os.fsync(fh.fileno())
+        for at, (path, tmp) in enumerate(zip(paths, tmps)):
+            os.replace(tmp, path)
     except OSError as exc:
         if from_samples and exc is from_samples[0]:
             raise
-        raise UserError(write_error(path, exc, "shard")) from exc
+        raise UserError(write_error(paths[at], exc, "shard")) from exc
     finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # the folder refused the file in the first place: there is nothing to remove
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest(), path.stat().st_size
+        for tmp in tmps:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass  # the folder refused the file in the first place: there is nothing to remove
+    return [(sha256_file(path), path.stat().st_size) for path in paths]
+
+
+def training_shard_path(out_path: str, size: int) -> Path:
+    """Where the training-size copy of the shard at `out_path` (`.../data/<name>.tar`) goes: data/N/<name>.tar."""
+    out = Path(out_path)
+    return out.parent / str(size) / out.name
+
+
+def reduce_for_training(image: np.ndarray, size: int) -> np.ndarray:
+    """`image` as `stream(image_size=size)` reduces it first (the image itself when that is a no-op)."""
+    from cytoimagenet.loaders import augment
+
+    if augment.cv2 is None:
+        raise UserError("training-size shards are reduced with OpenCV, as stream reduces them: "
+                        "`pip install opencv-python-headless`, or build with --training-size 0")
+    return augment._box_reduce(image, size, "cv2")
 
 
 # channel names under which adapters list a container of several planes (see catalog/layouts.py)
@@ -240,14 +280,63 @@ def run_shard(task: ShardTask) -> ShardResult:
             )
             label_id = task.label_ids[record.label]
             records.append({**record.model_dump(mode="json"), "label_id": label_id, "shard": task.name})
-            yield record.key, {
+            full = {
                 "png": encode_png(image, task.compress_level),
                 "json": record.to_json_bytes(),
                 "cls": str(label_id).encode(),
             }
+            sized = []
+            for n in task.training_sizes:
+                small = reduce_for_training(image, n)
+                sized.append(full if small is image else {**full, "png": encode_png(small, task.compress_level)})
+            yield record.key, [full, *sized]
 
-    sha, size = write_tar_atomic(Path(task.out_path), samples())
-    return ShardResult(task.name, task.out_path, sha, size, records, quarantine)
+    sizes = list(task.training_sizes)
+    paths = [Path(task.out_path)] + [training_shard_path(task.out_path, n) for n in sizes]
+    written = write_tars_atomic(paths, samples())
+    (sha, size), rest = written[0], written[1:]
+    sized = [{"size": n, "path": str(p), "sha256": h, "bytes": b} for n, p, (h, b) in zip(sizes, paths[1:], rest)]
+    return ShardResult(task.name, task.out_path, sha, size, records, quarantine, sized)
+
+
+def reuse_training_shards(meta: dict, task: ShardTask, out: Path) -> Optional[list[dict]]:
+    """The training-size shards a finished shard's sidecar `meta` lists, checked against their checksums in the
+    staging folder or else in the current release `out` (hard-linked into staging); None if any is not there."""
+    listed = {int(d["size"]): d for d in meta.get("sized") or []}
+    if sorted(listed) != sorted(task.training_sizes):
+        return None
+    found = []
+    for n in task.training_sizes:
+        d = listed[n]
+        staged = training_shard_path(task.out_path, n)
+        if not _matches(staged, d):
+            released = Path(out) / "data" / str(n) / staged.name
+            if not _matches(released, d):
+                return None
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged.unlink(missing_ok=True)
+            try:
+                os.link(released, staged)
+            except OSError:
+                shutil.copyfile(released, staged)
+        found.append({"size": n, "path": str(staged), "sha256": d["sha256"], "bytes": d["bytes"]})
+    return found
+
+
+def _matches(tar: Path, d: dict) -> bool:
+    return tar.is_file() and tar.stat().st_size == d.get("bytes") and sha256_file(tar) == d.get("sha256")
+
+
+def training_shard_entries(results) -> list:
+    """Manifest entries of the training-size shards of `results` (finished shards, in shard order), size by size:
+    each size mirrors the full shards one for one."""
+    out = []
+    for n in sorted({int(d["size"]) for r in results for d in r.sized}):
+        for r in results:
+            d = next(d for d in r.sized if int(d["size"]) == n)
+            out.append(ShardEntry(path=f"data/{n}/{r.name}.tar", split=r.name.rsplit("-", 1)[0], sha256=d["sha256"],
+                                  bytes=d["bytes"], samples=r.samples, size=n))
+    return out
 
 
 def _quarantine(row: dict, reason: str) -> dict:
@@ -263,6 +352,7 @@ def task_digest(task: ShardTask) -> str:
     A shard is re-used only while all of these stand, so a rebuild equals a fresh build."""
     payload = json.dumps(
         [task.name, task.rows, task.entries, task.label_ids, task.seed, task.percentile_low, task.percentile_high,
-         task.compress_level, task.file_identities, task.code_version], sort_keys=True, default=str,
+         task.compress_level, task.file_identities, task.code_version, list(task.training_sizes)], sort_keys=True,
+        default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -71,6 +71,21 @@ CONFIG_OPTIONS = {"seed": "--seed", "min_per_class": "--min-per-class", "max_per
                   "shard_size": "--shard-size", "licences": "--licences"}
 
 
+def training_sizes(values: Optional[list[str]]) -> list[int]:
+    """--training-size values -> BuildConfig.training_sizes: absent means the default 224, 0 or none means none."""
+    if not values:
+        return [224]
+    sizes = []
+    for v in values:
+        if v.strip().lower() in ("0", "none"):
+            continue
+        if not v.strip().isdigit():
+            raise UserError(f"--training-size {v!r}: give a size in pixels (e.g. 224), or 0 / none for no "
+                            "training-size shards")
+        sizes.append(int(v))
+    return sorted(set(sizes))
+
+
 def build_config(**values):
     """BuildConfig from CLI values; a pydantic error becomes one line naming the option(s), not pydantic's dump."""
     import re
@@ -146,6 +161,7 @@ def build(
     source: Optional[list[str]] = typer.Option(None, "--source", help="Build only these catalog ids (repeatable)."),
     licences: str = typer.Option("all", "--licences", help="Source licences admitted: 'open' (CC0, CC BY), 'noncommercial' (also NC/SA terms and Kaggle rules), 'all' (also unknown terms). No-derivatives material is always left out unless --allow-noderivatives."),
     allow_noderivatives: bool = typer.Option(False, "--allow-noderivatives", help="Admit sources whose licence forbids derivatives: for a private build only; `publish` refuses the result."),
+    training_size: Optional[list[str]] = typer.Option(None, "--training-size", help="Also write shards of each image reduced as `stream(image_size=N)` reduces it first, for training size N (repeatable) [default 224]; 0 or none: no such shards."),
     allow_missing: bool = typer.Option(False, "--allow-missing", help="Build even when the quick source check finds a source missing 10%% or more of its files (a plate not unpacked?)."),
 ) -> None:
     """Build a release: labels, split, standardised images, WebDataset shards, metadata, manifest and card.
@@ -170,6 +186,7 @@ def build(
         synthetic=demo or is_synthetic(sources),
         licences=licences,
         allow_noderivatives=allow_noderivatives,
+        training_sizes=training_sizes(training_size),
     )
     with tempfile.TemporaryDirectory(prefix="cytoimagenet-demo-") as tmp:
         if demo:

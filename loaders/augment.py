@@ -48,6 +48,13 @@ def _reduce_factors(h: int, w: int, size: int) -> tuple[int, int]:
     return max(1, h // size), max(1, w // size)
 
 
+def reduced_shape(h: int, w: int, size: int) -> tuple[int, int]:
+    """(height, width) of an (h, w) image after the box reduction for ``size`` (step 1 above): what a release's
+    training-size shard for ``size`` stores (builder/shard.py)."""
+    ky, kx = _reduce_factors(h, w, size)
+    return h // ky, w // kx
+
+
 def _box_reduce(image: np.ndarray, size: int, backend: str, work: Optional["Workspace"] = None) -> np.ndarray:
     """The integer box-average reduction (step 1 above); with OpenCV and ``work``, into a reused buffer."""
     if image.ndim != 2:

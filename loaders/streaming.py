@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import Iterator, Optional, Sequence, Union
@@ -88,10 +88,25 @@ class ReleaseShards:
     split: str
     shards: tuple[Shard, ...]
     labels: tuple[str, ...]
+    # (N, shards) of the release's training-size copies of `shards` present here (builder/shard.py), and which
+    # set `shards` is: None for the full-resolution shards, N for those reduced for training size N
+    training: tuple[tuple[int, tuple[Shard, ...]], ...] = ()
+    size: Optional[int] = None
 
     @property
     def samples(self) -> int:
         return sum(s.samples for s in self.shards)
+
+    def for_training(self, image_size: int, backend: str) -> "ReleaseShards":
+        """The training-size shards for `image_size` when this release has them, else these shards. Their images
+        are what `augment._box_reduce` makes with OpenCV, so only the OpenCV backend gets them: the Pillow
+        backend's reduction is a float mean, which no stored 8-bit image equals."""
+        if self.size is not None or backend != "cv2":
+            return self
+        for n, shards in self.training:
+            if n == image_size:
+                return replace(self, shards=shards, training=(), size=n)
+        return self
 
 
 def _looks_like_repo_id(source: str) -> bool:
@@ -99,22 +114,40 @@ def _looks_like_repo_id(source: str) -> bool:
     return len(parts) == 2 and all(parts) and not source.startswith((".", "~"))
 
 
-def resolve(source: Union[str, Path], split: str, revision: Optional[str] = None) -> ReleaseShards:
-    """The shards of ``split`` of a local release folder, or of a Hub dataset repo (downloaded to the HF cache)."""
+def resolve(source: Union[str, Path], split: str, revision: Optional[str] = None,
+            image_size: Optional[int] = None) -> ReleaseShards:
+    """The shards of ``split`` of a local release folder, or of a Hub dataset repo (downloaded to the HF cache),
+    with the training-size copies that are present. From the Hub, given ``image_size``, only the training-size
+    shards for it are downloaded when the release has them (the returned set is then those alone)."""
     from cytoimagenet.validation.release import read_manifest
 
     path = Path(source).expanduser()
     if not path.exists() and isinstance(source, str) and _looks_like_repo_id(source):
         from huggingface_hub import snapshot_download
 
+        path = Path(snapshot_download(source, repo_type="dataset", revision=revision, allow_patterns=["manifest.json"]))
+        sized = image_size is not None and default_backend() == "cv2" and any(
+            e.size == image_size and e.split == split for e in read_manifest(path).training_shards)
+        pattern = f"data/{image_size}/{split}-*.tar" if sized else f"data/{split}-*.tar"
         path = Path(snapshot_download(source, repo_type="dataset", revision=revision,
-                                      allow_patterns=["manifest.json", f"data/{split}-*.tar"]))
+                                      allow_patterns=["manifest.json", pattern]))
+        if sized:
+            return _release_shards(path, split, read_manifest(path), image_size)
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file():
         raise UserError(f"{path} is not a CytoImageNet release (no manifest.json); build one with `cytoimagenet build` "
                         "or pass a Hub repo id like ORG/NAME")
-    manifest = read_manifest(path)
-    shards = tuple(Shard(path / e.path, e.samples) for e in manifest.shards if e.split == split and e.samples > 0)
+    return _release_shards(path, split, read_manifest(path))
+
+
+def _release_shards(path: Path, split: str, manifest, only_size: Optional[int] = None) -> ReleaseShards:
+    """`split`'s full shards (or, with `only_size`, its training-size shards for it alone), checked present; the
+    training-size sets whose files are all present ride along."""
+    sets: dict[Optional[int], tuple[Shard, ...]] = {}
+    for e in [*manifest.shards, *manifest.training_shards]:
+        if e.split == split and e.samples > 0:
+            sets[e.size] = sets.get(e.size, ()) + (Shard(path / e.path, e.samples),)
+    shards = sets.pop(only_size, ())
     if not shards:
         present = sorted({e.split for e in manifest.shards if e.samples})
         raise UserError(f"{path}: split {split!r} has no samples (splits with samples: {', '.join(present) or 'none'})")
@@ -122,7 +155,11 @@ def resolve(source: Union[str, Path], split: str, revision: Optional[str] = None
     if missing:
         raise UserError(f"{path}: shard(s) listed in manifest.json are missing: {', '.join(missing[:3])}"
                         f"{' ...' if len(missing) > 3 else ''}")
-    return ReleaseShards(path, split, shards, tuple(manifest.labels))
+    # a training-size set with a file missing is not offered: the stream reads the full shards instead
+    training = tuple(sorted((n, t) for n, t in sets.items() if n is not None and all(s.path.is_file() for s in t)))
+    if only_size is not None:
+        return ReleaseShards(path, split, shards, tuple(manifest.labels), size=only_size)
+    return ReleaseShards(path, split, shards, tuple(manifest.labels), training)
 
 
 # ---------------------------------------------------------------- the epoch plan: who reads which samples
@@ -306,7 +343,14 @@ class Stream:
         for name, value in (("batch_size", batch_size), ("image_size", image_size)):
             if int(value) < 1:
                 raise UserError(f"{name} must be at least 1, got {value}")
-        self.release = source if isinstance(source, ReleaseShards) else resolve(source, split, revision)
+        backend = backend or default_backend()
+        release = source if isinstance(source, ReleaseShards) else resolve(source, split, revision, int(image_size))
+        # the training-size shards hold each image as the first step below would reduce it: the same batches
+        self.release = release.for_training(int(image_size), backend)
+        if self.release.size is not None and (self.release.size != int(image_size) or backend != "cv2"):
+            raise UserError(f"{self.release.root}: this copy holds only the {self.release.size} px training shards "
+                            f"of split {split!r}; stream them with image_size={self.release.size} and the OpenCV "
+                            "backend, or download the full-resolution shards")
         self.split = split
         self.batch_size, self.image_size = int(batch_size), int(image_size)
         self.seed, self.epoch = int(seed), int(epoch)
@@ -316,7 +360,7 @@ class Stream:
         self.output, self.layout, self.dtype, self.channels = output, layout, dtype, channels
         self.rank, self.world_size = _resolve_dist(rank, world_size)
         self.return_keys = return_keys
-        self.backend = backend or default_backend()
+        self.backend = backend
         self.decoder = decoder
         if self.backend == "cv2":
             single_threaded_cv2()

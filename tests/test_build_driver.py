@@ -108,8 +108,9 @@ def test_a_tampered_part_is_recomputed_and_an_old_sidecar_is_converted(sources, 
             path = shards / f"{meta['name']}.{part}.parquet"
             meta[part] = pq.read_table(path).to_pylist()
             path.unlink()
+        # (with the training-size shards' checksums, which that driver's sidecars would carry for this digest)
         sidecar.write_text(json.dumps({k: meta[k] for k in ("name", "path", "sha256", "bytes", "records",
-                                                             "quarantine", "digest")}, sort_keys=True))
+                                                             "quarantine", "digest", "sized")}, sort_keys=True))
     report = build_release(sources, out, CONFIG, workers=1, only=DEMO)
     assert report.reused_shards == len(sidecars) - 1
     assert outputs(out) == outputs(release)

@@ -191,7 +191,7 @@ def iter_samples(path: Path, problems: list[str], fileobj=None):
 
 
 def _check_sample(shard: str, split: str, key: str, members: dict, labels: list[str], problems: list[str],
-                  decoder: str = "auto"):
+                  decoder: str = "auto", size: Optional[int] = None):
     missing = EXTS - set(members)
     if missing:
         problems.append(f"{shard}: sample {key!r} lacks {sorted(missing)}")
@@ -214,14 +214,16 @@ def _check_sample(shard: str, split: str, key: str, members: dict, labels: list[
         problems.append(f"{shard}: sample {key!r} json key is {record.key!r}")
     if record.split != split:
         problems.append(f"{shard}: sample {key!r} says split {record.split!r} inside a {split} shard")
-    why = _png_problem(shard, key, members["png"], record, decoder)
+    why = _png_problem(shard, key, members["png"], record, decoder, size)
     if why:
         problems.append(why)
     return record, cls
 
 
-def _png_problem(shard: str, key: str, data: bytes, record: SampleRecord, decoder: str) -> Optional[str]:
-    """Why a sample's png member is not the 8-bit grayscale image its record declares, or None.
+def _png_problem(shard: str, key: str, data: bytes, record: SampleRecord, decoder: str,
+                 size: Optional[int] = None) -> Optional[str]:
+    """Why a sample's png member is not the 8-bit grayscale image its record declares (in a training-size shard
+    for `size`: reduced as `stream` reduces it for that size), or None.
 
     Size and pixel format are read from the IHDR chunk before a pixel is decoded, so a forged header costs nothing
     (a release PNG is always 8-bit grayscale: anything else is reported, never converted). Decoding is the fast
@@ -236,8 +238,15 @@ def _png_problem(shard: str, key: str, data: bytes, record: SampleRecord, decode
     if width * height > MAX_PIXELS:
         return (f"{shard}: sample {key!r} png declares {width}x{height}, a size over the {MAX_PIXELS}-pixel limit; "
                 "not decoded")
-    if (width, height) != (record.width, record.height):
+    if size is None and (width, height) != (record.width, record.height):
         return f"{shard}: sample {key!r} png is {(width, height)}, json says {(record.width, record.height)}"
+    if size is not None:
+        from cytoimagenet.loaders.augment import reduced_shape
+
+        want_h, want_w = reduced_shape(record.height, record.width, size)
+        if (width, height) != (want_w, want_h):
+            return (f"{shard}: sample {key!r} png is {(width, height)}; the json's {(record.width, record.height)} "
+                    f"reduced for training size {size} is {(want_w, want_h)}")
     if (depth, colour) != (8, 0):
         what = _PNG_COLOUR.get(colour, f"colour type {colour}")
         return f"{shard}: sample {key!r} png is {depth}-bit {what}, expected 8-bit grayscale (mode L)"
@@ -330,6 +339,7 @@ class ShardCheck:
     samples: list[tuple[str, int]] = field(default_factory=list)  # (key, cls) of the samples that checked out
     groups: dict = field(default_factory=dict)  # (source_id, group) -> None, in first-seen order (a set's order
     # would change with each process's string hashing, and with it the leak example reported)
+    members_sha256: str = ""  # over every sample's key, json and cls in order: a training-size shard must match
     cpu_s: float = 0.0  # CPU time of the check, in whichever process ran it (what a benchmark can add up)
 
 
@@ -361,16 +371,22 @@ def _check_shard_into(result: ShardCheck, path: Path, entry, labels: list[str], 
             result.head.append(f"{entry.path}: {size} bytes, manifest says {entry.bytes}")
         hashing = _Hashing(fh)
         count = 0
+        same = hashlib.sha256()
+        size_of = getattr(entry, "size", None)
         try:
             for key, members in iter_samples(path, result.body, fileobj=hashing):
                 count += 1
                 result.keys.append((key, len(result.body)))
-                checked = _check_sample(entry.path, entry.split, key, members, labels, result.body, decoder)
+                for part in (key.encode(), members.get("json", b""), members.get("cls", b"")):
+                    same.update(len(part).to_bytes(8, "little") + part)
+                checked = _check_sample(entry.path, entry.split, key, members, labels, result.body, decoder,
+                                        size_of)
                 if checked:
                     record, cls = checked
                     result.samples.append((key, cls))
                     result.groups.setdefault((record.source_id, record.group))
             digest = hashing.hexdigest()
+            result.members_sha256 = same.hexdigest()
         except OSError as exc:  # a read error past the tar reader (while draining for the checksum)
             result.body.append(f"{entry.path}: unreadable ({exc.strerror or exc})")
             digest = None
@@ -410,7 +426,7 @@ def _shard_checks(release: Path, manifest: Manifest, decoder: str, workers: int,
                   pool=None) -> list[ShardCheck]:
     """Every shard's ShardCheck, in manifest order, whatever order the workers finish them in. `pool`: an
     executor to use instead of a process pool of `workers` (kept open by the caller)."""
-    entries = manifest.shards
+    entries = [*manifest.shards, *manifest.training_shards]  # the full shards' checks first, in manifest order
     total = sum(s.bytes for s in entries)
     tasks = [(release, entry, manifest.labels, decoder) for entry in entries]
     if pool is None and (workers <= 1 or len(entries) <= 1):
@@ -464,15 +480,21 @@ def validate_release(
     manifest = _load_manifest(release, problems)
     if manifest is None:
         return problems
-    listed = {s.path for s in manifest.shards}
+    listed = {s.path for s in [*manifest.shards, *manifest.training_shards]}
+    sizes = {str(s.size) for s in manifest.training_shards}
     for extra in sorted((release / "data").glob("*")):
-        if f"data/{extra.name}" not in listed:
+        if extra.name in sizes and extra.is_dir():  # data/N/ of the training-size shards
+            problems += [f"{inner}: not in manifest.json" for inner in sorted(extra.glob("*"))
+                         if f"data/{extra.name}/{inner.name}" not in listed]
+        elif f"data/{extra.name}" not in listed:
             problems.append(f"{extra}: not in manifest.json")
     seen_keys: dict[str, str] = {}
     source_split: dict[tuple, set] = defaultdict(set)
     records = []
     shard_cpu_s = 0.0
-    for entry, check in zip(manifest.shards, _shard_checks(release, manifest, decoder, workers, progress, pool)):
+    checks = _shard_checks(release, manifest, decoder, workers, progress, pool)
+    full_checks = {entry.path.rsplit("/", 1)[1]: check for entry, check in zip(manifest.shards, checks)}
+    for entry, check in zip(manifest.shards, checks):
         problems += check.head
         shard_cpu_s += check.cpu_s
         if not check.present:
@@ -490,6 +512,14 @@ def validate_release(
         records += [(key, cls, entry.path) for key, cls in check.samples]
         for group in check.groups:
             source_split[group].add(entry.split)
+    for entry, check in zip(manifest.training_shards, checks[len(manifest.shards):]):
+        # a training-size shard is its full shard's samples, reduced: the same keys, json and cls in the same order
+        problems += check.head + check.body + check.tail
+        shard_cpu_s += check.cpu_s
+        full = full_checks.get(entry.path.rsplit("/", 1)[1])
+        if check.present and full is not None and full.present and check.members_sha256 != full.members_sha256:
+            problems.append(f"{entry.path}: its samples (keys, json or cls, or their order) differ from those of "
+                            f"data/{entry.path.rsplit('/', 1)[1]}; rebuild the release")
     leaks = [k for k, v in source_split.items() if len(v) > 1]
     if leaks:
         problems.append(f"splits not disjoint: {len(leaks)} group(s) (well or source image) in both train and validation, e.g. {leaks[0]}")

@@ -99,6 +99,16 @@ class BuildConfig(BaseModel):
         "all", description="Which source licences may go in (catalog/licences.py POLICIES).")
     allow_noderivatives: bool = Field(
         False, description="Let no-derivatives material in (a private build: such a release cannot be published).")
+    training_sizes: list[int] = Field(
+        default_factory=lambda: [224], description="Training sizes N whose reduced shards (data/N/) are written "
+        "beside the full-resolution ones: each image as `stream(image_size=N)` reduces it first. [] for none.")
+
+    @field_validator("training_sizes")
+    @classmethod
+    def _sizes(cls, v: list[int]) -> list[int]:
+        if any(n < 1 for n in v):
+            raise ValueError(f"training sizes are positive pixel sizes (0 means none: pass []), got {v}")
+        return sorted(set(v))
 
     @model_validator(mode="after")
     def _ranges(self) -> "BuildConfig":
@@ -112,11 +122,21 @@ class BuildConfig(BaseModel):
 class ShardEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(pattern=r"^data/(train|validation)-\d{6}\.tar$")
+    path: str = Field(pattern=r"^data/([1-9]\d*/)?(train|validation)-\d{6}\.tar$")
     split: Literal["train", "validation"]
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     bytes: int = Field(ge=0)
     samples: int = Field(ge=0)
+    size: Optional[int] = Field(None, ge=1, description="None: a full-resolution shard (data/<split>-*.tar); N: "
+                                "its training-size copy (data/N/<split>-*.tar), same samples reduced for N px.")
+
+    @model_validator(mode="after")
+    def _path_names_size(self) -> "ShardEntry":
+        folder = self.path.split("/")[1] if self.path.count("/") == 2 else None
+        if folder != (None if self.size is None else str(self.size)):
+            raise ValueError(f"shard {self.path}: its folder must be data/{self.size}/ for size {self.size}"
+                             if self.size else f"shard {self.path}: a full-resolution shard lies in data/")
+        return self
 
 
 class Manifest(BaseModel):
@@ -129,6 +149,10 @@ class Manifest(BaseModel):
     labels: list[str]
     splits: dict[str, int]
     shards: list[ShardEntry]
+    # apart from `shards`, so that every reader of the canonical release (card sizes, croissant, publish lists,
+    # export, load_dataset) sees exactly the full-resolution shards, and manifests written before them still read
+    training_shards: list[ShardEntry] = Field(default_factory=list, description="Training-size copies of `shards` "
+                                              "(ShardEntry.size set), per size in the order of `shards`.")
     quarantined: int = 0
     catalog: list[dict] = Field(default_factory=list, description="Catalog entries of the sources built.")
     software: dict[str, str] = Field(default_factory=dict)
@@ -151,8 +175,30 @@ class Manifest(BaseModel):
             self.catalog = []
         return self
 
+    @model_validator(mode="before")
+    @classmethod
+    def _older_manifest(cls, data):
+        # a manifest from before training-size shards has none: its config must not claim the default [224]
+        if isinstance(data, dict) and isinstance(data.get("config"), dict) and "training_sizes" not in data["config"]:
+            data = {**data, "config": {**data["config"], "training_sizes": []}}
+        return data
+
+    @model_validator(mode="after")
+    def _training_shards_mirror(self) -> "Manifest":
+        full = [(e.path.split("/")[-1], e.split, e.samples) for e in self.shards]
+        for size in sorted({e.size for e in self.training_shards}, key=lambda n: n or 0):
+            if size is None:
+                raise ValueError("training_shards: an entry without size (full-resolution shards go in shards)")
+            mine = [(e.path.split("/")[-1], e.split, e.samples) for e in self.training_shards if e.size == size]
+            if mine != full:
+                raise ValueError(f"training_shards of size {size} do not mirror shards (same names, splits and "
+                                 "sample counts, in the same order)")
+        return self
+
     @model_validator(mode="after")
     def _consistent(self) -> "Manifest":
+        if any(s.size is not None for s in self.shards):
+            raise ValueError("shards: a training-size entry (size set) belongs in training_shards")
         for split in SPLITS:
             n = sum(s.samples for s in self.shards if s.split == split)
             if self.splits.get(split, 0) != n:

@@ -86,8 +86,9 @@ def test_a_failed_shard_write_names_the_shard_and_leaves_nothing_half_written(sm
     root, reference = small
     out = tmp_path / "cytoimagenet"
     work = tmp_path / ".cytoimagenet.work"
-    # the third shard's write fails
-    monkeypatch.setattr(shard_module, "open", failing_open(".tar.tmp-", 3, err), raising=False)
+    # the third shard's write fails (each shard task opens its full tar, then one per training size)
+    per_task = 1 + len(CONFIG.training_sizes)
+    monkeypatch.setattr(shard_module, "open", failing_open(".tar.tmp-", 2 * per_task + 1, err), raising=False)
     with pytest.raises(UserError) as info:
         build_release(root, out, CONFIG, workers=1, only=["bbbc021"])
     msg = str(info.value)

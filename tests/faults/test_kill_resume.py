@@ -34,11 +34,12 @@ def assert_absent_or_complete(out: Path) -> None:
     if not out.exists():
         return
     manifest = json.loads((out / "manifest.json").read_text())
-    for shard in manifest["shards"]:
+    shards = manifest["shards"] + manifest.get("training_shards", [])
+    for shard in shards:
         path = out / shard["path"]
         assert path.stat().st_size == shard["bytes"] and sha256_file(path) == shard["sha256"], path
-    listed = {s["path"] for s in manifest["shards"]}
-    assert {f"data/{p.name}" for p in (out / "data").iterdir()} == listed
+    listed = {s["path"] for s in shards}
+    assert {str(p.relative_to(out)) for p in (out / "data").rglob("*") if p.is_file()} == listed
     for rel in ("README.md", "metadata/metadata.parquet", "metadata/labels.parquet", "metadata/quarantine.parquet"):
         assert (out / rel).is_file(), rel
     assert not [p for p in out.rglob(".*")], "temp files inside a visible release"
