@@ -49,6 +49,13 @@ sample's bytes are read from the page cache when it leaves the buffer, just befo
 the size of the release or of its images; that window lives in the (shared, reclaimable) page cache, not in the
 process. If memory pressure evicts it before use, those reads go back to the disk, out of order but correct.
 
+Training-size shards. A release may hold, beside its full shards, copies of them for a training size N (data/N/,
+builder/shard.py): the same samples in the same order, each image as the box reduction of ``augment`` makes it
+for N. When ``image_size`` is such an N and the warp runs on OpenCV (whose reduction that is), the stream reads
+those: the reduction is then a no-op, every later step sees the same pixels, and batches, order and positions
+are those of the full shards exactly. Otherwise (another size, the Pillow backend, a set with a file missing) it
+reads the full shards.
+
 Images come out as uint8 (0..255: the float32 warp rounded once, see ``augment.resize_rotate_uint8``) or float32 in [0, 1]; numpy batches are
 NHWC (Keras' channels_last), torch batches NCHW, unless ``layout`` says otherwise; ``channels=3`` repeats the gray
 channel for models built for RGB input (EfficientNetB0 as the original training used it).
