@@ -2,6 +2,8 @@
 
     python benchmarks/bench_stream.py                 # full run (~5 min on 2 cores)
     python benchmarks/bench_stream.py --quick         # smaller, for a smoke check
+    python benchmarks/bench_stream.py --peers         # also vs webdataset, MosaicML streaming, LitData
+    python benchmarks/bench_stream.py --peers-only    # that comparison alone
 
 Everything runs in this one process (the memory figures in fresh child processes, so each peak is its own), on
 the same synthetic release: N grayscale 512x512 images (RxRx1's size) of cells with shot and camera noise,
@@ -24,6 +26,17 @@ wall-clock (they are about using more cores), so they need free cores to mean an
     (64, 224, 224, 3) float32 in [0, 1]. The grayscale variant (1 channel both sides) is printed too.
 (d) torch DataLoader with 2 workers vs 1 worker (the ratio is bounded by the free cores).
 (e) peak RSS of one epoch of `stream` at 2k and 20k samples.
+(h) stream on training-size shards vs on the full shards of the same release, and their storage overhead
+    (benchmarks/bench_training_shards.py).
+
+With --peers (in the benchmark environment of benchmarks/README.md, where the peers are installed):
+(f) stream vs the webdataset library's pipeline (`wds.WebDataset(...).shuffle(1000)` over the canonical shards),
+    MosaicML streaming (`StreamingDataset` over MDS) and LitData (`StreamingDataset` over its chunks): the two that
+    read only their own formats get one converted, untimed, from the same samples' PNG bytes. Every peer hands its
+    PNG bytes to the stream's decoder and its warp (resize_rotate_uint8) into a preallocated batch, so only the
+    reading, shuffling and sample plumbing differ. Interleaved rounds, CPU-time and wall-clock figures.
+(g) peak RSS of each over the same samples, each in a fresh process.
+A peer that is not installed is skipped with a one-line note; without --peers the whole comparison is.
 """
 
 from __future__ import annotations
@@ -257,6 +270,148 @@ def run_loader(release: Path, n: int, workers: int, epoch: int = 0, decoder: str
     return done
 
 
+# ------------------------------------------------------------------------------------------ the peers (--peers)
+#
+# Every peer hands (key, PNG bytes, label) to `_peer_batches`, which decodes with the stream's decoder and warps with
+# the stream's resize + rotation into a preallocated batch, exactly as the stream does: only the reading, shuffling
+# and sample plumbing of each library differ. webdataset reads the canonical shards; MosaicML streaming and LitData
+# read only their own formats (MDS, LitData chunks), converted once, untimed, from the same samples' PNG bytes.
+
+PEERS = ("webdataset", "mosaicml", "litdata")
+
+
+def _import_mosaic():
+    import types
+
+    # streaming/__init__ imports its vision and multimodal subpackages, which import torchvision, whose PyPI wheel
+    # is a CUDA build that cannot load beside the CPU torch wheel; neither subpackage is used here
+    for name in ("streaming.vision", "streaming.multimodal"):
+        sys.modules.setdefault(name, types.ModuleType(name))
+    import streaming
+
+    return streaming
+
+
+def peer_missing(name: str) -> str | None:
+    """Why the peer cannot run here, or None."""
+    module = {"webdataset": "webdataset", "mosaicml": "streaming", "litdata": "litdata"}[name]
+    try:
+        _import_mosaic() if name == "mosaicml" else __import__(module)
+    except Exception as exc:  # an absent peer, or one that cannot import beside this environment's pins
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+def _canonical_samples(release: Path):
+    from cytoimagenet.loaders.shards import iter_shard, parse_label
+    from cytoimagenet.loaders.streaming import resolve
+
+    for shard in resolve(release, "train").shards:
+        for raw in iter_shard(shard.path, 0, None, shard.samples):
+            yield raw.key, raw.png, parse_label(raw.cls, raw.key)
+
+
+def convert_mds(release: Path, out: Path) -> Path:
+    """MosaicML's MDS format: the same PNG bytes as raw `bytes` (its `png` encoding would decode them with Pillow)."""
+    from streaming import MDSWriter
+
+    shutil.rmtree(out, ignore_errors=True)
+    with MDSWriter(out=str(out), columns={"key": "str", "png": "bytes", "cls": "int"}, compression=None,
+                   size_limit=1 << 27) as writer:
+        for key, png, cls in _canonical_samples(release):
+            writer.write({"key": key, "png": png, "cls": cls})
+    return out
+
+
+def _litdata_shard(path: str):
+    from cytoimagenet.loaders.shards import iter_shard, parse_label
+
+    for raw in iter_shard(Path(path)):
+        yield {"key": raw.key, "png": raw.png, "cls": parse_label(raw.cls, raw.key)}
+
+
+def convert_litdata(release: Path, out: Path) -> Path:
+    """LitData's chunked format (`litdata.optimize`), one input per canonical shard, the PNG bytes kept as bytes."""
+    import litdata
+
+    from cytoimagenet.loaders.streaming import resolve
+
+    shutil.rmtree(out, ignore_errors=True)
+    inputs = [str(s.path) for s in resolve(release, "train").shards]
+    litdata.optimize(fn=_litdata_shard, inputs=inputs, output_dir=str(out), chunk_bytes="128MB", num_workers=1,
+                     mode="overwrite")
+    return out
+
+
+def _peer_batches(samples, n: int, epoch: int, decoder: str) -> int:
+    from cytoimagenet.loaders.augment import Workspace, resize_rotate_uint8
+    from cytoimagenet.loaders.shards import decode_png
+    from cytoimagenet.loaders.streaming import _angle
+
+    work = Workspace()
+    images = np.empty((BATCH, SIZE, SIZE), np.uint8)
+    labels = np.empty(BATCH, np.int64)
+    i = done = 0
+    for key, png, cls in samples:
+        resize_rotate_uint8(decode_png(png, key, decoder), SIZE, _angle(0, epoch, key), out=images[i], work=work)
+        labels[i] = cls
+        i += 1
+        if i == BATCH:
+            done += BATCH
+            i = 0
+            if done >= n:
+                break
+    return done
+
+
+def run_webdataset(release: Path, n: int, epoch: int = 0, decoder: str = "auto") -> int:
+    """The webdataset library's own pipeline over the canonical shards: shard shuffle, a 1,000-sample buffer."""
+    import webdataset as wds
+
+    files = sorted(str(p) for p in (release / "data").glob("train-*.tar"))
+    ds = wds.WebDataset(files, shardshuffle=len(files), seed=epoch, empty_check=False).shuffle(1000, seed=epoch)
+    return _peer_batches(((s["__key__"], s["png"], int(s["cls"])) for s in ds), n, epoch, decoder)
+
+
+def run_mosaicml(mds: Path, n: int, epoch: int = 0, decoder: str = "auto") -> int:
+    streaming = _import_mosaic()
+
+    ds = streaming.StreamingDataset(local=str(mds), shuffle=True, shuffle_seed=epoch, batch_size=BATCH)
+    try:
+        return _peer_batches(((s["key"], s["png"], s["cls"]) for s in ds), n, epoch, decoder)
+    finally:
+        del ds
+
+
+def run_litdata(chunks: Path, n: int, epoch: int = 0, decoder: str = "auto") -> int:
+    import litdata
+
+    ds = litdata.StreamingDataset(input_dir=str(chunks), shuffle=True, seed=epoch)
+    return _peer_batches(((s["key"], s["png"], s["cls"]) for s in ds), n, epoch, decoder)
+
+
+def run_ceiling(samples: list, n: int, epoch: int = 0, decoder: str = "auto") -> int:
+    """Decode + warp + batch of PNG bytes already in memory: no reading, no shuffle. No pipeline that decodes and
+    warps every image with these functions can pass it, so it caps every ratio of (f)."""
+    return _peer_batches(iter(samples), n, epoch, decoder)
+
+
+def peer_runner(name: str, release: Path, formats: dict):
+    """(function, its input) for a pipeline of the peer comparison."""
+    return {"ceiling": (run_ceiling, formats.get("ceiling")), "stream": (run_stream, release), "webdataset": (run_webdataset, release),
+            "mosaicml": (run_mosaicml, formats.get("mosaicml")), "litdata": (run_litdata, formats.get("litdata"))}[name]
+
+
+def peer_memory_child(name: str, release: str, data: str, n: int, decoder: str) -> None:
+    """`n` samples of one pipeline in a fresh process: print its peak RSS (MiB) and the RSS after a first batch
+    (which pays the imports each pipeline makes lazily)."""
+    fn = peer_runner(name, Path(release), {name: Path(data)})[0]
+    fn(Path(data), BATCH, decoder=decoder)
+    before = _status_mib("VmRSS")
+    done = fn(Path(data), n, epoch=1, decoder=decoder)
+    print(json.dumps({"samples": done, "rss_before_mib": before, "peak_rss_mib": _status_mib("VmHWM")}))
+
+
 # ------------------------------------------------------------------------------------------ measuring
 
 
@@ -301,51 +456,9 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--samples", type=int, default=2048, help="samples per throughput round")
-    ap.add_argument("--original-samples", type=int, default=640, help="samples per round for the original way")
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--memory-sizes", type=int, nargs=2, default=(2000, 20000))
-    ap.add_argument("--work", type=Path, default=None, help="folder for the synthetic data (default: a temp folder)")
-    ap.add_argument("--quick", action="store_true", help="1024 samples, 1 round, memory at 1k vs 5k")
-    ap.add_argument("--decoder", choices=("auto", "pil"), default="auto",
-                    help="PNG decoder of the stream and of the bound (auto: Wuffs when pywuffs is installed)")
-    ap.add_argument("--memory-child", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.memory_child:
-        memory_child(args.memory_child, args.decoder)
-        return 0
-    if args.quick:
-        args.samples, args.original_samples, args.rounds, args.memory_sizes = 1024, 256, 1, (1000, 5000)
-
-    from cytoimagenet.loaders.augment import default_backend
-    from cytoimagenet.loaders.shards import wuffs_available
-
-    dec = args.decoder
-    decoder_name = "Wuffs (pywuffs)" if dec == "auto" and wuffs_available() else "Pillow"
-
-    work = args.work or Path(tempfile.mkdtemp(prefix="cytoimagenet-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    t0 = time.perf_counter()
-    pngs = []
-    for _ in range(POOL):
-        buf = io.BytesIO()
-        Image.fromarray(synth_image(rng)).save(buf, format="PNG", compress_level=6)
-        pngs.append(buf.getvalue())
+def core_comparison(args, release: Path, df, dec: str, pngs: list[bytes], work: Path) -> None:
+    """(a)-(e): the stream against its bound, `datasets`, the original way, its DataLoader, its memory."""
     n = args.samples
-    release = make_release(work / "release", n, pngs)
-    df = make_folders(work / "folders", args.original_samples, pngs)
-    mean_png = np.mean([len(p) for p in pngs])
-    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"data: {n} samples of {SIDE}x{SIDE} 8-bit PNG ({mean_png / 1024:.0f} KiB, {mean_png / SIDE / SIDE:.2f} B/px), "
-          f"{POOL} distinct images; output {SIZE}x{SIZE}, batch {BATCH}; PNG decoder: {decoder_name}; "
-          f"warp: {default_backend()}; "
-          f"{os.cpu_count()} cpus; prepared in {time.perf_counter() - t0:.0f}s")
-    _, original_impl = keras_original_iterator(df, "rgb", 0)
-    print(f"original way: {original_impl}")
-
     # warm the page cache and imports once, untimed
     run_bound(release, n, dec)
     run_stream(release, BATCH, decoder=dec)
@@ -402,6 +515,153 @@ def main() -> int:
           f"{large['peak_rss_mib']:.0f} MiB at {args.memory_sizes[1]} samples ({growth:.2f}x for "
           f"{args.memory_sizes[1] / args.memory_sizes[0]:.0f}x the data; RSS before iterating "
           f"{small['rss_before_mib']:.0f} MiB) {verdict(growth < 1.15)}")
+
+
+PEER_NAMES = {"webdataset": "webdataset", "mosaicml": "MosaicML streaming", "litdata": "LitData"}
+
+
+def peer_comparison(args, release: Path, dec: str, work: Path) -> None:
+    """(f)-(g): the stream against the peers, all with the same decoder and warp, interleaved rounds, then the peak
+    RSS of each over the same samples in a fresh process."""
+    n = args.samples
+    names = ["stream"]
+    for peer in PEERS:
+        missing = peer_missing(peer)
+        if missing:
+            print(f"peer {PEER_NAMES[peer]}: skipped ({missing})")
+        else:
+            names.append(peer)
+    formats = {}
+    t0 = time.perf_counter()
+    if "mosaicml" in names:
+        formats["mosaicml"] = convert_mds(release, work / "mds")
+    if "litdata" in names:
+        formats["litdata"] = convert_litdata(release, work / "litdata")
+    versions = []
+    for peer in names[1:]:
+        from importlib.metadata import version
+
+        versions.append(f"{PEER_NAMES[peer]} {version({'mosaicml': 'mosaicml-streaming'}.get(peer, peer))}")
+    own = [f"{PEER_NAMES[k]} to {'MDS' if k == 'mosaicml' else 'its chunks'}" for k in formats]
+    print(f"peers: {', '.join(versions) or 'none'}; webdataset reads the canonical shards; converted from them, "
+          f"untimed: {', '.join(own) or 'nothing'} ({time.perf_counter() - t0:.0f}s)", flush=True)
+    formats["ceiling"] = [s for _, s in zip(range(n), _canonical_samples(release))]
+    names.insert(0, "ceiling")
+    for name in names:  # warm the page cache and imports once, untimed
+        fn, data = peer_runner(name, release, formats)
+        fn(data, BATCH, decoder=dec)
+
+    cpu: dict[str, list[float]] = {k: [] for k in names}
+    wall: dict[str, list[float]] = {k: [] for k in names}
+    for r in range(args.rounds):
+        for name in names:
+            fn, data = peer_runner(name, release, formats)
+            t, c = time.perf_counter(), time.process_time()
+            done = fn(data, n, epoch=r, decoder=dec)
+            wall[name].append(done / (time.perf_counter() - t))
+            cpu[name].append(done / (time.process_time() - c))
+        print(f"peer round {r + 1}/{args.rounds}: " + ", ".join(f"{k} {cpu[k][-1]:.0f}/s cpu, {wall[k][-1]:.0f}/s wall"
+                                                           for k in names), flush=True)
+
+    mem = {}
+    for name in names[1:]:
+        data = formats.get(name, release)
+        out = subprocess.run([sys.executable, __file__, "--peer-memory-child", name, str(release), str(data),
+                              "--samples", str(n), "--decoder", dec], capture_output=True, text=True)
+        if out.returncode != 0:
+            mem[name] = None
+            print(f"peak RSS of {name}: failed ({(out.stderr.strip().splitlines() or ['no message'])[-1]})")
+        else:
+            mem[name] = json.loads(out.stdout.strip().splitlines()[-1])
+
+    best = {k: max(v) for k, v in cpu.items()}
+    best_wall = {k: max(v) for k, v in wall.items()}
+    print()
+    print(f"(f) one core, same decoder ({'Wuffs' if dec == 'auto' else 'Pillow'}) and the same resize + rotation "
+          f"everywhere, samples per CPU-second (wall-clock in brackets), best of {args.rounds}:")
+    print(f"    ceiling (decode + warp + batch of PNGs already in memory) {best['ceiling']:.0f} "
+          f"({best_wall['ceiling']:.0f}) samples/s: the stream is at {best['stream'] / best['ceiling']:.2f} of it")
+    for name in names[2:]:
+        ratio, ratio_wall = best["stream"] / best[name], best_wall["stream"] / best_wall[name]
+        print(f"    stream {best['stream']:.0f} ({best_wall['stream']:.0f}) vs {PEER_NAMES[name]} {best[name]:.0f} "
+              f"({best_wall[name]:.0f}) samples/s: {ratio:.2f}x ({ratio_wall:.2f}x wall) (target >= 1.5x) "
+              f"{verdict(ratio >= 1.5)}; the ceiling over it: {best['ceiling'] / best[name]:.2f}x")
+    # MosaicML and LitData import torch, the stream needs it only for its DataLoader: the growth past a first batch
+    # (imports and buffers paid) is what each pipeline holds while it streams
+    print(f"(g) peak RSS over the same {n} samples, each in a fresh process (+ growth past its first batch):")
+    print("    " + ", ".join(f"{PEER_NAMES.get(k, k)} " + (f"{m['peak_rss_mib']:.0f} MiB "
+                                                         f"(+{m['peak_rss_mib'] - m['rss_before_mib']:.0f})"
+                                                         if m else "failed") for k, m in mem.items()))
+
+
+def training_size_comparison(args, release: Path, dec: str) -> None:
+    """(h) stream on training-size shards vs on the full shards of this release (bench_training_shards.py)."""
+    from bench_training_shards import compare, print_comparison
+
+    print_comparison(compare(release, args.samples, args.rounds, dec))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--samples", type=int, default=2048, help="samples per throughput round")
+    ap.add_argument("--original-samples", type=int, default=640, help="samples per round for the original way")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--memory-sizes", type=int, nargs=2, default=(2000, 20000))
+    ap.add_argument("--work", type=Path, default=None, help="folder for the synthetic data (default: a temp folder)")
+    ap.add_argument("--quick", action="store_true", help="1024 samples, 1 round, memory at 1k vs 5k")
+    ap.add_argument("--decoder", choices=("auto", "pil"), default="auto",
+                    help="PNG decoder of the stream and of the bound (auto: Wuffs when pywuffs is installed)")
+    ap.add_argument("--peers", action="store_true",
+                    help="compare with webdataset, MosaicML streaming, LitData (venv: benchmarks/README.md)")
+    ap.add_argument("--peers-only", action="store_true", help="the peer comparison alone (implies --peers)")
+    ap.add_argument("--memory-child", help=argparse.SUPPRESS)
+    ap.add_argument("--peer-memory-child", nargs=3, metavar=("NAME", "RELEASE", "DATA"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child, args.decoder)
+        return 0
+    if args.peer_memory_child:
+        peer_memory_child(*args.peer_memory_child, args.samples, args.decoder)
+        return 0
+    args.peers = args.peers or args.peers_only
+    if args.quick:
+        args.samples, args.original_samples, args.rounds, args.memory_sizes = 1024, 256, 1, (1000, 5000)
+
+    from cytoimagenet.loaders.augment import default_backend
+    from cytoimagenet.loaders.shards import wuffs_available
+
+    dec = args.decoder
+    decoder_name = "Wuffs (pywuffs)" if dec == "auto" and wuffs_available() else "Pillow"
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="cytoimagenet-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    t0 = time.perf_counter()
+    pngs = []
+    for _ in range(POOL):
+        buf = io.BytesIO()
+        Image.fromarray(synth_image(rng)).save(buf, format="PNG", compress_level=6)
+        pngs.append(buf.getvalue())
+    n = args.samples
+    release = make_release(work / "release", n, pngs)
+    df = make_folders(work / "folders", args.original_samples, pngs)
+    mean_png = np.mean([len(p) for p in pngs])
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"data: {n} samples of {SIDE}x{SIDE} 8-bit PNG ({mean_png / 1024:.0f} KiB, {mean_png / SIDE / SIDE:.2f} B/px), "
+          f"{POOL} distinct images; output {SIZE}x{SIZE}, batch {BATCH}; PNG decoder: {decoder_name}; "
+          f"warp: {default_backend()}; "
+          f"{os.cpu_count()} cpus; prepared in {time.perf_counter() - t0:.0f}s")
+    _, original_impl = keras_original_iterator(df, "rgb", 0)
+    print(f"original way: {original_impl}")
+
+    if not args.peers_only:
+        core_comparison(args, release, df, dec, pngs, work)
+        training_size_comparison(args, release, dec)
+    if args.peers:
+        peer_comparison(args, release, dec, work)
+    else:
+        print("peers (webdataset, MosaicML streaming, LitData): skipped; run with --peers in their environment "
+              "(benchmarks/README.md)")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0
