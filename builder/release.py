@@ -281,12 +281,27 @@ def _store_result(shard_meta: Path, result: ShardResult, digest: str) -> ShardDo
         rows = getattr(result, part)
         table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
         data = _part_bytes(table)
-        _write_bytes(_part_path(shard_meta, result.name, part), data)
+        _write_part(_part_path(shard_meta, result.name, part), data)
         sums[part] = hashlib.sha256(data).hexdigest()
     done = ShardDone(result.name, result.path, result.sha256, result.bytes, len(result.records),
                      len(result.quarantine), tuple(result.sized))
     _write_text(sidecar, json.dumps({**asdict(done), "parts": sums, "digest": digest}, sort_keys=True))
     return done
+
+
+def _write_part(path: Path, data: bytes) -> None:
+    """A part file: temp name and rename, but no fsync. The sidecar (fsynced) names the part's sha256 and every
+    reuse checks it, so a part a power cut lost is made again, never trusted; two more fsyncs a shard would cost
+    more wall time than the rows are worth."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno not in _DISK_ERRNOS:
+            raise
+        raise UserError(write_error(path, exc)) from exc
 
 
 def _part_bytes(table: pa.Table) -> bytes:
