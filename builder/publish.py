@@ -1,7 +1,7 @@
 """Publish a release folder to a Hugging Face dataset repo, as one commit tagged `v{version}`.
 
-What goes up: the card (README.md), manifest.json, croissant.json, metadata/*.parquet, data/*.tar (the shards
-the manifest lists) and figures/*. The repo's `data/`, `metadata/` and `figures/` folders, and the top-level
+What goes up: the card (README.md), manifest.json, croissant.json, metadata/*.parquet, data/*.tar and
+data/N/*.tar (the shards and training-size shards the manifest lists) and figures/*. The repo's `data/`, `metadata/` and `figures/` folders, and the top-level
 release files, belong to the release: anything there that this release does not have (the shards of the previous
 release, say) is deleted in the same commit, so every commit of the repo is one complete release and the
 `v{version}` tag names it. Other files (.gitattributes, anything a maintainer added) are left alone.
@@ -119,9 +119,10 @@ def release_files(release: Path, manifest) -> list[LocalFile]:
     """The files of a release that go to the Hub, sorted by repo path. Shards take their sha256 from the
     (already validated) manifest; the few small files are hashed here."""
     release = Path(release)
-    shard_sha = {s.path: s.sha256 for s in manifest.shards}
+    shards = [*manifest.shards, *manifest.training_shards]  # the card's train-N configs name data/N/
+    shard_sha = {s.path: s.sha256 for s in shards}
     paths = [p for p in MANAGED_FILES if (release / p).is_file()]
-    paths += sorted(s.path for s in manifest.shards)
+    paths += sorted(s.path for s in shards)
     for folder in ("metadata", "figures"):
         if (release / folder).is_dir():
             paths += sorted(f"{folder}/{p.name}" for p in (release / folder).iterdir()

@@ -190,3 +190,13 @@ def test_cli_training_size_values():
     assert training_sizes(["224", "96", "224"]) == [96, 224]
     with pytest.raises(UserError, match="--training-size 'big'"):
         training_sizes(["big"])
+
+
+def test_publish_sends_them(sized):
+    """The card's train-N config names data/N/: a Hub copy without those files would be a broken config."""
+    from cytoimagenet.builder.publish import release_files
+
+    out, _, _ = sized
+    manifest = read_manifest(out)
+    sent = {f.path: f.sha256 for f in release_files(out, manifest)}
+    assert all(sent.get(e.path) == e.sha256 for e in [*manifest.shards, *manifest.training_shards])
