@@ -21,7 +21,7 @@ from cytoimagenet.builder.shard import write_tar_atomic
 from cytoimagenet.errors import UserError
 from cytoimagenet.loaders.augment import _box_reduce
 from cytoimagenet.loaders.streaming import Stream, resolve, stream
-from cytoimagenet.validation.release import read_manifest, validate_release
+from cytoimagenet.validation.release import read_manifest, summarise, validate_release
 from cytoimagenet.validation.schema import Manifest
 
 N = 64  # the demo's images are 144-200 px: reduced 2x or 3x for 64; its 70-127 px crops are not (a no-op)
@@ -150,6 +150,14 @@ def test_validation_finds_damaged_training_shards(sized, tmp_path):
     rewrite(samples)
     shutil.copy(path, path.with_name("train-999999.tar"))
     assert any("train-999999.tar: not in manifest.json" in p for p in validate_release(rel))
+    # a card without the config that names them
+    card = rel / "README.md"
+    card.write_text(card.read_text().replace(f"config_name: train-{N}", f"config_name: other-{N}"))
+    assert any(f"configs lack train-{N}" in p for p in validate_release(rel))
+    # the cheap check (`info`) sees a truncated one
+    with open(path, "r+b") as fh:
+        fh.truncate(first["bytes"] - 512)
+    assert any(first["path"] in p and "truncated" in p for p in summarise(rel)["problems"])
 
 
 def test_rebuild_reuses_them_and_none_removes_them(sized, sources, tmp_path):

@@ -302,6 +302,12 @@ def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
             listed = any(d.get("split") == split for d in config["data_files"])
             if has_shards != listed:
                 problems.append(f"{path}: data_files {'omit' if has_shards else 'list'} split {split!r}")
+        named = {c.get("config_name"): c for c in meta["configs"] if isinstance(c, dict)}
+        for size in sorted({e.size for e in manifest.training_shards}):
+            paths = [d.get("path") for d in (named.get(f"train-{size}") or {}).get("data_files") or []]
+            if not paths or any(not str(p).startswith(f"data/{size}/") for p in paths):
+                problems.append(f"{path}: configs lack train-{size} naming data/{size}/ (its training-size shards); "
+                                "rewrite the card with `cytoimagenet card`")
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         problems.append(f"{path}: front matter lacks configs/dataset_info.features ({type(exc).__name__}: {exc})")
 
@@ -557,7 +563,7 @@ def shard_file_problems(release: Path, manifest: Manifest) -> list[str]:
     """Shards that are missing or whose size differs from the manifest: a stat per shard, nothing decoded (a
     truncated download or a disk-full copy shows here; `validate` checks the content)."""
     problems = []
-    for entry in manifest.shards:
+    for entry in [*manifest.shards, *manifest.training_shards]:
         path = Path(release) / entry.path
         try:
             size = path.stat().st_size
