@@ -208,3 +208,25 @@ def test_publish_sends_them(sized):
     manifest = read_manifest(out)
     sent = {f.path: f.sha256 for f in release_files(out, manifest)}
     assert all(sent.get(e.path) == e.sha256 for e in [*manifest.shards, *manifest.training_shards])
+
+
+def test_a_failed_training_shard_write_keeps_neither_tar(sources, tmp_path, monkeypatch):
+    """The full shard and its training-size copies are renamed into place together or not at all."""
+    import builtins
+    import errno
+    import os
+
+    import cytoimagenet.builder.shard as shard_module
+
+    def refusing(file, mode="r", *args, **kwargs):
+        if "w" in mode and ".tmp-" in str(file) and f"{os.sep}{N}{os.sep}" in str(file):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(file))
+        return builtins.open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(shard_module, "open", refusing, raising=False)
+    out = tmp_path / "cytoimagenet"
+    with pytest.raises(UserError, match=f"cannot write shard .*/data/{N}/train-000000.tar: the disk is full"):
+        build_release(sources, out, CONFIG.model_copy(update={"training_sizes": [N]}), workers=1,
+                      only=["bbbc021", "rxrx1"])
+    assert not [p for p in tmp_path.rglob("*") if ".tmp-" in p.name]
+    assert not list((tmp_path / ".cytoimagenet.work" / "release" / "data").rglob("*.tar"))
