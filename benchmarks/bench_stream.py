@@ -343,7 +343,8 @@ def convert_litdata(release: Path, out: Path) -> Path:
     return out
 
 
-def _peer_batches(samples, n: int, epoch: int, decoder: str) -> int:
+def _peer_batches(samples, n: int, epoch: int, decoder: str, keep: dict | None = None) -> int:
+    """Decode, warp and batch `n` of `samples` ((key, PNG bytes, label)); `keep` (a test's) collects key -> image."""
     from cytoimagenet.loaders.augment import Workspace, resize_rotate_uint8
     from cytoimagenet.loaders.shards import decode_png
     from cytoimagenet.loaders.streaming import _angle
@@ -355,6 +356,8 @@ def _peer_batches(samples, n: int, epoch: int, decoder: str) -> int:
     for key, png, cls in samples:
         resize_rotate_uint8(decode_png(png, key, decoder), SIZE, _angle(0, epoch, key), out=images[i], work=work)
         labels[i] = cls
+        if keep is not None:
+            keep[key] = images[i].copy()
         i += 1
         if i == BATCH:
             done += BATCH
@@ -364,13 +367,13 @@ def _peer_batches(samples, n: int, epoch: int, decoder: str) -> int:
     return done
 
 
-def run_webdataset(release: Path, n: int, epoch: int = 0, decoder: str = "auto") -> int:
+def run_webdataset(release: Path, n: int, epoch: int = 0, decoder: str = "auto", keep: dict | None = None) -> int:
     """The webdataset library's own pipeline over the canonical shards: shard shuffle, a 1,000-sample buffer."""
     import webdataset as wds
 
     files = sorted(str(p) for p in (release / "data").glob("train-*.tar"))
     ds = wds.WebDataset(files, shardshuffle=len(files), seed=epoch, empty_check=False).shuffle(1000, seed=epoch)
-    return _peer_batches(((s["__key__"], s["png"], int(s["cls"])) for s in ds), n, epoch, decoder)
+    return _peer_batches(((s["__key__"], s["png"], int(s["cls"])) for s in ds), n, epoch, decoder, keep)
 
 
 def run_mosaicml(mds: Path, n: int, epoch: int = 0, decoder: str = "auto") -> int:
