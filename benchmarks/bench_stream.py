@@ -660,7 +660,7 @@ def main() -> int:
     if not args.peers_only:
         core_comparison(args, release, df, dec, pngs, work)
         training_size_comparison(args, release, dec)
-    if args.peers:
+    if args.peers:  # last: litdata.optimize switches this process's multiprocessing start method to spawn
         peer_comparison(args, release, dec, work)
     else:
         print("peers (webdataset, MosaicML streaming, LitData): skipped; run with --peers in their environment "
