@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import io
 import json
@@ -158,6 +159,17 @@ def training_shard_path(out_path: str, size: int) -> Path:
     """Where the training-size copy of the shard at `out_path` (`.../data/<name>.tar`) goes: data/N/<name>.tar."""
     out = Path(out_path)
     return out.parent / str(size) / out.name
+
+
+@functools.lru_cache(maxsize=1)
+def reduction_version() -> str:
+    """The code and library that make the training-size images (stream's reduction: loaders/augment.py on
+    OpenCV), for the shard cache key: a change to either rewrites the training-size shards, as stream would then
+    reduce differently."""
+    from cytoimagenet.loaders import augment
+
+    source = Path(augment.__file__).read_bytes()
+    return hashlib.sha256(source).hexdigest() + f" opencv {getattr(augment.cv2, '__version__', 'absent')}"
 
 
 def reduce_for_training(image: np.ndarray, size: int) -> np.ndarray:
@@ -352,7 +364,7 @@ def task_digest(task: ShardTask) -> str:
     A shard is re-used only while all of these stand, so a rebuild equals a fresh build."""
     payload = json.dumps(
         [task.name, task.rows, task.entries, task.label_ids, task.seed, task.percentile_low, task.percentile_high,
-         task.compress_level, task.file_identities, task.code_version, list(task.training_sizes)], sort_keys=True,
-        default=str,
+         task.compress_level, task.file_identities, task.code_version, list(task.training_sizes),
+         reduction_version() if task.training_sizes else ""], sort_keys=True, default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -230,3 +230,18 @@ def test_a_failed_training_shard_write_keeps_neither_tar(sources, tmp_path, monk
                       only=["bbbc021", "rxrx1"])
     assert not [p for p in tmp_path.rglob("*") if ".tmp-" in p.name]
     assert not list((tmp_path / ".cytoimagenet.work" / "release" / "data").rglob("*.tar"))
+
+
+def test_the_cache_key_knows_the_reduction(monkeypatch):
+    """Another reduction (augment's code, OpenCV's version) rewrites training-size shards, and only those."""
+    import cytoimagenet.builder.shard as shard_module
+    from cytoimagenet.builder.shard import ShardTask, task_digest
+
+    def task(sizes):
+        return ShardTask(name="train-000000", rows=[], source_roots={}, entries={}, label_ids={},
+                         out_path="r/data/train-000000.tar", training_sizes=sizes)
+
+    before = task_digest(task((N,))), task_digest(task(()))
+    monkeypatch.setattr(shard_module, "reduction_version", lambda: "another reduction")
+    after = task_digest(task((N,))), task_digest(task(()))
+    assert before[0] != after[0] and before[1] == after[1] and before[0] != before[1]
