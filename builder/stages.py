@@ -137,8 +137,11 @@ def file_identities(paths: Iterable[str]) -> dict[str, list]:
     unique = sorted(set(paths))
     if len(unique) < 2048:
         return {p: file_identity(p) for p in unique}
+    # in batches: a thread pool's map ignores chunksize, and one future per path cost more than the stat itself
+    batches = [unique[i:i + 256] for i in range(0, len(unique), 256)]
     with ThreadPoolExecutor(max_workers=16) as pool:
-        return dict(zip(unique, pool.map(file_identity, unique, chunksize=256)))
+        found = pool.map(lambda batch: [file_identity(p) for p in batch], batches)
+        return dict(zip(unique, (identity for batch in found for identity in batch)))
 
 
 def _cache_paths(work: Path, name: str) -> tuple[Path, Path, Path]:
