@@ -102,11 +102,35 @@ def licence_terms(manifest: Manifest) -> dict:
             "flags": flags}
 
 
+def _config_info(name: str, shards: list, manifest: Manifest, features, splits: list[str]) -> dict:
+    split_info = [{"name": s, "num_bytes": sum(e.bytes for e in shards if e.split == s),
+                   "num_examples": manifest.splits[s]} for s in splits]
+    return {
+        "config_name": name,
+        "features": features._to_yaml_list(),
+        # num_bytes are the shards' bytes (the PNGs as stored): the release is never converted to Arrow
+        # here, and `datasets` takes dataset_size as the sum of the splits' num_bytes
+        "splits": split_info,
+        "download_size": sum(e.bytes for e in shards),
+        "dataset_size": sum(s["num_bytes"] for s in split_info),
+    }
+
+
+def config_infos(meta: dict) -> dict[str, dict]:
+    """A card's dataset_info by config name: one mapping (a card with the default config alone) or a list of them
+    with config_name (one per config: datasets reads a config's declared features only from there)."""
+    info = meta.get("dataset_info")
+    entries = info if isinstance(info, list) else [info] if isinstance(info, dict) else []
+    return {e.get("config_name", "default"): e for e in entries if isinstance(e, dict)}
+
+
 def front_matter(manifest: Manifest) -> dict:
     splits = [s for s in SPLITS if any(e.split == s for e in manifest.shards)]
     features = release_features(manifest.labels)
-    split_info = [{"name": s, "num_bytes": sum(e.bytes for e in manifest.shards if e.split == s),
-                   "num_examples": manifest.splits[s]} for s in splits]
+    sizes = sorted({e.size for e in manifest.training_shards})
+    infos = [_config_info("default", manifest.shards, manifest, features, splits)] + [
+        _config_info(f"train-{n}", [e for e in manifest.training_shards if e.size == n], manifest, features, splits)
+        for n in sizes]
     return {
         **licence_terms(manifest)["hub"],
         "pretty_name": manifest.name,
@@ -121,16 +145,10 @@ def front_matter(manifest: Manifest) -> dict:
             # the same samples, each reduced as `stream(image_size=N)` reduces it first (builder/shard.py)
             "config_name": f"train-{n}",
             "data_files": [{"split": s, "path": f"data/{n}/{s}-*.tar"} for s in splits],
-        } for n in sorted({e.size for e in manifest.training_shards})],
-        "dataset_info": {
-            "config_name": "default",
-            "features": features._to_yaml_list(),
-            # num_bytes are the shards' bytes (the PNGs as stored): the release is never converted to Arrow
-            # here, and `datasets` takes dataset_size as the sum of the splits' num_bytes
-            "splits": split_info,
-            "download_size": sum(e.bytes for e in manifest.shards),
-            "dataset_size": sum(s["num_bytes"] for s in split_info),
-        },
+        } for n in sizes],
+        # a list when there are training-size configs: without its own features, datasets would infer a
+        # config's from its first samples (and fail on the json's nulls)
+        "dataset_info": infos[0] if len(infos) == 1 else infos,
     }
 
 

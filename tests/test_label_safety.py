@@ -242,6 +242,8 @@ def test_hostile_labels_build_into_a_valid_safe_release(tmp_path):
     assert (md.loc[md["label"] == "caf\u00e9ine", "path"] == "cytoimagenet/caf\u00e9ine").all()
     card = (out / "README.md").read_text()
     assert "<script" not in card.split("\n---\n", 1)[1]  # the body; in the YAML the label is a quoted string
-    names = read_front_matter(card)["dataset_info"]["features"][1]["dtype"]["class_label"]["names"]
+    from cytoimagenet.builder.card import config_infos
+
+    names = config_infos(read_front_matter(card))["default"]["features"][1]["dtype"]["class_label"]["names"]
     assert list(names.values()) == manifest.labels
     assert (out / "figures" / "class_sizes.png").is_file() and (out / "figures" / "montage.png").is_file()

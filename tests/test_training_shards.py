@@ -59,6 +59,12 @@ def test_manifest_card_and_validation(sized):
     assert all((out / e.path).is_file() and e.size == N for e in manifest.training_shards)
     card = (out / "README.md").read_text()
     assert f"config_name: train-{N}" in card and f"data/{N}/train-*.tar" in card
+    # datasets reads the config with its declared features
+    import datasets
+
+    ds = datasets.load_dataset(str(out), f"train-{N}", split="validation")
+    assert len(ds) == manifest.splits["validation"] and ds[0]["png"].size[0] <= ds[0]["json"]["width"]
+    assert any(ds[i]["png"].size[0] < ds[i]["json"]["width"] for i in range(len(ds)))
     # checked like the full shards, in the parallel path too
     assert validate_release(out) == []
     assert validate_release(out, workers=2) == []

@@ -288,9 +288,15 @@ def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
     try:
         from datasets import Features
 
-        declared = Features._from_yaml_list(meta["dataset_info"]["features"])
-        if declared != release_features(manifest.labels):
-            problems.append(f"{path}: declared features differ from the release's labels and record schema")
+        from cytoimagenet.builder.card import config_infos
+
+        for name, info in config_infos(meta).items():
+            declared = Features._from_yaml_list(info["features"])
+            if declared != release_features(manifest.labels):
+                problems.append(f"{path}: declared features{'' if name == 'default' else ' of ' + name} differ "
+                                "from the release's labels and record schema")
+        if "default" not in config_infos(meta):
+            raise KeyError("dataset_info of the default config")
         config = meta["configs"][0]
         from cytoimagenet.builder.card import card_version
 

@@ -55,11 +55,14 @@ def hub_problems(meta: dict) -> list[str]:
         problems += [f"configs key {k!r} is not documented" for k in config if k not in CONFIG_KEYS]
         for entry in config.get("data_files", []):
             problems += [f"data_files key {k!r}" for k in entry if k not in DATA_FILES_KEYS]
+    # one mapping, or a list of them with config_name, one per config (datasets/info.py,
+    # DatasetInfosDict.from_dataset_card_data, reads both)
     info = meta.get("dataset_info", {})
-    problems += [f"dataset_info key {k!r} is not documented" for k in info if k not in DATASET_INFO_KEYS]
-    for split in info.get("splits", []):
-        if set(split) != SPLIT_KEYS:
-            problems.append(f"split entry keys {sorted(split)}")
+    for one in info if isinstance(info, list) else [info]:
+        problems += [f"dataset_info key {k!r} is not documented" for k in one if k not in DATASET_INFO_KEYS]
+        for split in one.get("splits", []):
+            if set(split) != SPLIT_KEYS:
+                problems.append(f"split entry keys {sorted(split)}")
     return problems
 
 
@@ -94,7 +97,9 @@ def test_card_front_matter_is_the_hubs_documented_metadata(release_a):
     manifest = Manifest.model_validate_json((release_a / "manifest.json").read_text())
     assert hub_problems(meta) == []
     assert meta["pretty_name"] == manifest.name and meta["task_categories"] == ["image-classification"]
-    info = meta["dataset_info"]
+    from cytoimagenet.builder.card import config_infos
+
+    info = config_infos(meta)["default"]
     assert {s["name"]: s["num_examples"] for s in info["splits"]} == manifest.splits
     assert info["download_size"] == sum(s.bytes for s in manifest.shards)
     assert info["dataset_size"] == sum(s["num_bytes"] for s in info["splits"])
