@@ -104,7 +104,7 @@ def compare(release: Path, n: int, rounds: int, decoder: str = "auto") -> dict:
 
 def print_comparison(result: dict) -> None:
     ok = "meets" if result["speedup"] >= 2 else "MISSES"
-    print(f"stream on training-size shards ({SIZE} px) vs full shards (512 px), same release, bit-identical batches: "
+    print(f"(h) stream on training-size shards ({SIZE} px) vs full shards (512 px), same release, bit-identical batches: "
           f"{result['training_sps']:.0f} vs {result['full_sps']:.0f} samples/CPU-s = {result['speedup']:.2f}x "
           f"({ok} the 2x target); storage overhead +{100 * result['overhead']:.1f}% "
           f"(best of {result['rounds']} interleaved rounds of {result['samples']} samples)")

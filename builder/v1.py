@@ -464,7 +464,8 @@ def _collect_v1(staging: Path, results: list[V1ShardResult], labels: list[str], 
     # the sources whose images went in: the card's licence table and terms are theirs
     entries = [catalog()[sid].entry.model_dump() for sid in sources]
     config = BuildConfig(seed=seed, shard_size=shard_size, validation_fraction=fraction, sources=[SOURCE_ID],
-                         release_name="CytoImageNet", allow_noderivatives=allow_noderivatives)
+                         release_name="CytoImageNet", allow_noderivatives=allow_noderivatives,
+                         training_sizes=[])  # v1's images are repackaged as they are: no training-size shards
     manifest = Manifest(name="CytoImageNet", version=f"1.0.{int(release_id[:7], 16)}", release_id=release_id,
                         config=config, labels=labels, splits=splits, shards=shards, quarantined=len(quarantine),
                         catalog=entries, software=software_versions(), origin="v1")
