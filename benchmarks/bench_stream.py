@@ -399,9 +399,29 @@ def run_ceiling(samples: list, n: int, epoch: int = 0, decoder: str = "auto") ->
     return _peer_batches(iter(samples), n, epoch, decoder)
 
 
+def with_training_shards(release: Path, out: Path) -> Path:
+    """A second release of the same samples that also has 224 px training-size shards: its full shards are hard
+    links to `release`'s, its manifest a copy that lists data/224/ (the original release is left as it is)."""
+    from bench_training_shards import add_training_shards
+
+    if out.exists():
+        shutil.rmtree(out)
+    for f in sorted(release.rglob("*")):
+        if f.is_file():
+            target = out / f.relative_to(release)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if f.suffix == ".tar":
+                os.link(f, target)
+            else:
+                shutil.copyfile(f, target)
+    add_training_shards(out, SIZE)
+    return out
+
+
 def peer_runner(name: str, release: Path, formats: dict):
     """(function, its input) for a pipeline of the peer comparison."""
-    return {"ceiling": (run_ceiling, formats.get("ceiling")), "stream": (run_stream, release), "webdataset": (run_webdataset, release),
+    return {"ceiling": (run_ceiling, formats.get("ceiling")), "stream": (run_stream, release),
+            "stream-224": (run_stream, formats.get("stream-224")), "webdataset": (run_webdataset, release),
             "mosaicml": (run_mosaicml, formats.get("mosaicml")), "litdata": (run_litdata, formats.get("litdata"))}[name]
 
 
@@ -550,6 +570,10 @@ def peer_comparison(args, release: Path, dec: str, work: Path) -> None:
           f"untimed: {', '.join(own) or 'nothing'} ({time.perf_counter() - t0:.0f}s)", flush=True)
     formats["ceiling"] = [s for _, s in zip(range(n), _canonical_samples(release))]
     names.insert(0, "ceiling")
+    # the stream as a release built with training-size shards serves it (bench_training_shards.py), against the
+    # peers reading the canonical shards: the way the stream leads, by decoding fewer pixels
+    formats["stream-224"] = with_training_shards(release, work / "release-224")
+    names.insert(2, "stream-224")
     for name in names:  # warm the page cache and imports once, untimed
         fn, data = peer_runner(name, release, formats)
         fn(data, BATCH, decoder=dec)
@@ -584,11 +608,18 @@ def peer_comparison(args, release: Path, dec: str, work: Path) -> None:
           f"everywhere, samples per CPU-second (wall-clock in brackets), best of {args.rounds}:")
     print(f"    ceiling (decode + warp + batch of PNGs already in memory) {best['ceiling']:.0f} "
           f"({best_wall['ceiling']:.0f}) samples/s: the stream is at {best['stream'] / best['ceiling']:.2f} of it")
-    for name in names[2:]:
+    peers = [k for k in names if k not in ("ceiling", "stream", "stream-224")]
+    for name in peers:
         ratio, ratio_wall = best["stream"] / best[name], best_wall["stream"] / best_wall[name]
         print(f"    stream {best['stream']:.0f} ({best_wall['stream']:.0f}) vs {PEER_NAMES[name]} {best[name]:.0f} "
               f"({best_wall[name]:.0f}) samples/s: {ratio:.2f}x ({ratio_wall:.2f}x wall) (target >= 1.5x) "
               f"{verdict(ratio >= 1.5)}; the ceiling over it: {best['ceiling'] / best[name]:.2f}x")
+    print(f"    stream on its {SIZE} px training-size shards {best['stream-224']:.0f} ({best_wall['stream-224']:.0f}) "
+          f"samples/s, the same batches bit for bit, against the peers on the canonical shards:")
+    for name in peers:
+        ratio, ratio_wall = best["stream-224"] / best[name], best_wall["stream-224"] / best_wall[name]
+        print(f"      vs {PEER_NAMES[name]} {best[name]:.0f} ({best_wall[name]:.0f}) samples/s: {ratio:.2f}x "
+              f"({ratio_wall:.2f}x wall) (target >= 1.5x) {verdict(ratio >= 1.5)}")
     # MosaicML and LitData import torch, the stream needs it only for its DataLoader: the growth past a first batch
     # (imports and buffers paid) is what each pipeline holds while it streams
     print(f"(g) peak RSS over the same {n} samples, each in a fresh process (+ growth past its first batch):")
