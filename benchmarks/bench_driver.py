@@ -99,7 +99,7 @@ def run_one(rows: int, workers: int, tmp: Path, baseline: Optional[str] = None) 
         cytoimagenet.builder.release = module
     from cytoimagenet.builder import release
     from cytoimagenet.catalog.registry import catalog
-    from cytoimagenet.validation.schema import BuildConfig
+    from cytoimagenet.format import BuildConfig
 
     sources = sorted(catalog())[:40]
     root = tmp / "sources"

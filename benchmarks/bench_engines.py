@@ -28,7 +28,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 from cytoimagenet.builder.release import build_release, work_dir_for  # noqa: E402
-from cytoimagenet.validation.schema import BuildConfig  # noqa: E402
+from cytoimagenet.format import BuildConfig  # noqa: E402
 
 CONFIG = BuildConfig(seed=0, min_per_class=20, max_per_class=40, shard_size=24)
 

@@ -39,7 +39,7 @@ def add_training_shards(release: Path, size: int = SIZE, compress_level: int = 6
     from cytoimagenet.builder.shard import reduce_for_training, write_tar_atomic
     from cytoimagenet.loaders.shards import decode_png, iter_shard
     from cytoimagenet.validation.release import read_manifest
-    from cytoimagenet.validation.schema import ShardEntry
+    from cytoimagenet.format import ShardEntry
 
     manifest = read_manifest(release)
     entries = []

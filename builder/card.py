@@ -21,8 +21,10 @@ import pandas as pd
 import yaml
 
 from cytoimagenet.catalog.licences import Licence, get_licence, release_terms
+# read_front_matter: the format's reader, under the name callers of the card module know it by
+from cytoimagenet.format import (CROISSANT_FILE, SPLITS, Manifest, SampleRecord, read_front_matter,  # noqa: F401
+                                 release_features)
 from cytoimagenet.io import write_text_atomic
-from cytoimagenet.validation.schema import SPLITS, Manifest, SampleRecord, release_features
 
 LICENCE_FILE = "LICENSE.md"
 # The Hub's licence ids (hub-docs docs/hub/repositories-licenses.md) that a catalog licence id maps to by
@@ -294,7 +296,7 @@ def field_rows() -> list[list]:
     import types
     import typing
 
-    from cytoimagenet.validation.schema import record_struct
+    from cytoimagenet.format import record_struct
 
     struct = record_struct()
     rows = []
@@ -586,7 +588,6 @@ def render(manifest: Manifest, labels: pd.DataFrame, figures: Sequence[str] = ()
 def write_card(release: Path, manifest: Manifest) -> Path:
     """Render README.md and LICENSE.md; embeds the figures and names croissant.json when they are already in the
     release folder (write them first: builder.figures.write_figures, builder.croissant.write_croissant)."""
-    from cytoimagenet.builder.croissant import CROISSANT_FILE
     from cytoimagenet.builder.figures import CLASS_SIZES, MONTAGE
 
     release = Path(release)
@@ -596,15 +597,3 @@ def write_card(release: Path, manifest: Manifest) -> Path:
     path = release / "README.md"
     write_text_atomic(path, render(manifest, labels, figures, (release / CROISSANT_FILE).is_file()))
     return path
-
-
-def read_front_matter(text: str) -> dict:
-    if not text.startswith("---\n"):
-        raise ValueError("card does not start with a YAML front matter block ('---')")
-    end = text.find("\n---", 4)
-    if end < 0:
-        raise ValueError("card's YAML front matter is not closed by '---'")
-    data = yaml.safe_load(text[4:end])
-    if not isinstance(data, dict):
-        raise ValueError("card's YAML front matter is not a mapping")
-    return data

@@ -19,10 +19,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cytoimagenet.builder.card import paper_bibtex
+from cytoimagenet.format import CROISSANT_FILE, SampleRecord  # noqa: F401  (this module's file, named by the format)
 from cytoimagenet.io import sha256_file, write_text_atomic
-from cytoimagenet.validation.schema import SampleRecord
 
-CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # The original CytoImageNet dataset page; a Hub publication can pass its own repo URL.
 DEFAULT_URL = "https://www.kaggle.com/stanleyhua/cytoimagenet"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cytoimagenet.io import write_bytes_atomic
-from cytoimagenet.validation.schema import CATEGORIES
+from cytoimagenet.format import CATEGORIES
 
 FIGURES_DIR = "figures"
 CLASS_SIZES = f"{FIGURES_DIR}/class_sizes.png"

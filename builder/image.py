@@ -12,9 +12,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-# A microscopy field is rarely above 10k x 10k; anything far larger is refused before decoding, from the size its
-# header declares, so a few kilobytes claiming gigapixels never cost gigabytes.
-MAX_PIXELS = 16384 * 16384
+from cytoimagenet.format import MAX_PIXELS
+
+# A microscopy field is rarely above 10k x 10k; anything far larger (MAX_PIXELS, the release format's plane limit) is
+# refused before decoding, from the size its header declares, so a few kilobytes claiming gigapixels never cost
+# gigabytes.
 # A stack (FLEX, z/time series) may hold several such planes, but not without bound: one task holds it in memory.
 MAX_STACK_PIXELS = 4 * MAX_PIXELS
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS

@@ -39,8 +39,9 @@ from cytoimagenet.builder.shard import (ShardResult, ShardTask, reuse_training_s
 from cytoimagenet.catalog.registry import catalog, get_source
 from cytoimagenet.catalog.source import warnings_of
 from cytoimagenet.errors import UserError
-from cytoimagenet.io import parquet_bytes, sha256_file, write_bytes_atomic
-from cytoimagenet.validation.schema import SPLITS, BuildConfig, Manifest, ShardEntry, record_arrow_schema
+from cytoimagenet.format import (SPLITS, BuildConfig, Manifest, ShardEntry, quarantine_arrow_schema,
+                                 record_arrow_schema, release_identity)
+from cytoimagenet.io import atomic_path, parquet_bytes, sha256_file, write_bytes_atomic
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -243,10 +244,7 @@ def _tar_matches(tar: Path, meta: dict) -> bool:
     return tar.is_file() and tar.stat().st_size == meta.get("bytes") and sha256_file(tar) == meta.get("sha256")
 
 
-QUARANTINE_SCHEMA = pa.schema([
-    ("key", pa.string()), ("source_id", pa.string()), ("sample_id", pa.string()), ("label", pa.string()),
-    ("split", pa.string()), ("source_files", pa.list_(pa.string())), ("reason", pa.string()),
-])
+QUARANTINE_SCHEMA = quarantine_arrow_schema()
 PARTS = ("records", "quarantine")  # a finished shard's rows, kept beside its sidecar as <shard>.<part>.parquet
 
 
@@ -293,12 +291,10 @@ def _write_part(path: Path, data: bytes) -> None:
     """A part file: temp name and rename, but no fsync. The sidecar (fsynced) names the part's sha256 and every
     reuse checks it, so a part a power cut lost is made again, never trusted; two more fsyncs a shard would cost
     more wall time than the rows are worth."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        with atomic_path(path, fsync=False) as tmp:
+            tmp.write_bytes(data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if exc.errno not in _DISK_ERRNOS:
             raise
         raise UserError(write_error(path, exc)) from exc
@@ -618,14 +614,10 @@ def _collect(staging: Path, shard_meta: Path, results: list[ShardDone], labels: 
     ]
     splits = {s: sum(e.samples for e in shards if e.split == s) for s in SPLITS}
     training = training_shard_entries(results)
-    release_id = hashlib.sha256(json.dumps(
-        [[s.path, s.sha256] for s in shards + training] + [hashlib.sha256(metadata_bytes).hexdigest(), labels]
-    ).encode()).hexdigest()
+    release_id, version = release_identity(shards + training, hashlib.sha256(metadata_bytes).hexdigest(), labels)
     manifest = Manifest(
         name=config.release_name,
-        # 1.0 is the record schema; the patch number comes from the content hash, so every distinct release has
-        # its own version and the `datasets` cache, keyed on it, never serves a stale copy
-        version=f"1.0.{int(release_id[:7], 16)}",
+        version=version,
         release_id=release_id, config=config, labels=labels, splits=splits, shards=shards, training_shards=training,
         quarantined=sum(r.quarantined for r in results),
         catalog=[entries[s].model_dump() for s in sorted(entries)], software=_software(), warnings=warnings,

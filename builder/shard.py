@@ -3,7 +3,7 @@ plan rows, the source files and the config: any executor, any worker count, the 
 
 Training-size shards. For each training size N of the task, the same task writes `data/N/<shard>.tar`: the same
 samples, keys, json and cls, in the same order, with each image already reduced as `stream(image_size=N)` reduces
-it first (`loaders.augment._box_reduce`, OpenCV's area average by the integer factors `_reduce_factors`). Stream's
+it first (`augment._box_reduce`, OpenCV's area average by the integer factors `_reduce_factors`). Stream's
 remaining steps on the stored image then compute exactly what they compute on the full one, so its batches are
 bit-identical either way while it decodes up to N/side squared fewer pixels. Where the reduction is a no-op
 (a side under 2N), the training-size shard holds the full PNG's bytes as they are. Stored as 8-bit grayscale PNG:
@@ -28,9 +28,9 @@ import numpy as np
 
 from cytoimagenet.builder.image import UnreadableImage, crop_boxes, encode_png, merge, qc_reason, read_planes, split_plane
 from cytoimagenet.errors import UserError
-from cytoimagenet.io import sha256_file
+from cytoimagenet.format import SampleRecord, ShardEntry, member_name
+from cytoimagenet.io import atomic_paths, sha256_file
 from cytoimagenet.seeding import key_rng
-from cytoimagenet.validation.schema import SampleRecord, ShardEntry
 
 RECORD_PASSTHROUGH = (
     "key", "label", "category", "path", "filename", "idx", "organism", "cell_type", "cell_visible", "phenotype",
@@ -108,7 +108,6 @@ def write_tars_atomic(paths: list[Path], samples: Iterable[tuple[str, list[dict[
     """`write_tar_atomic` for several tars written side by side in one pass: each sample gives its members for
     every path, in the order of `paths`. Either every tar is renamed into place or none is."""
     paths = [Path(p) for p in paths]
-    tmps = [p.with_name(f".{p.name}.tmp-{os.getpid()}") for p in paths]
     from_samples: list[OSError] = []
 
     def produced():
@@ -126,32 +125,21 @@ def write_tars_atomic(paths: list[Path], samples: Iterable[tuple[str, list[dict[
 
     at = 0  # the tar being written when a write fails: the one the error names
     try:
-        with contextlib.ExitStack() as stack:
+        with atomic_paths(paths) as tmps, contextlib.ExitStack() as stack:
             handles, tars = [], []
-            for at, (path, tmp) in enumerate(zip(paths, tmps)):
-                path.parent.mkdir(parents=True, exist_ok=True)
+            for at, tmp in enumerate(tmps):
                 handles.append(stack.enter_context(open(tmp, "wb")))
                 tars.append(tarfile.open(fileobj=handles[-1], mode="w", format=tarfile.PAX_FORMAT))
             for key, per_path in produced():
                 for at, (tf, members) in enumerate(zip(tars, per_path)):
                     for ext in sorted(members):
-                        tf.addfile(*_member(f"{key}.{ext}", members[ext]))
-            for at, (tf, fh) in enumerate(zip(tars, handles)):
+                        tf.addfile(*_member(member_name(key, ext), members[ext]))
+            for at, tf in enumerate(tars):
                 tf.close()
-                fh.flush()
-                os.fsync(fh.fileno())
-        for at, (path, tmp) in enumerate(zip(paths, tmps)):
-            os.replace(tmp, path)
     except OSError as exc:
         if from_samples and exc is from_samples[0]:
             raise
         raise UserError(write_error(paths[at], exc, "shard")) from exc
-    finally:
-        for tmp in tmps:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass  # the folder refused the file in the first place: there is nothing to remove
     return [(sha256_file(path), path.stat().st_size) for path in paths]
 
 
@@ -163,10 +151,10 @@ def training_shard_path(out_path: str, size: int) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def reduction_version() -> str:
-    """The code and library that make the training-size images (stream's reduction: loaders/augment.py on
+    """The code and library that make the training-size images (stream's reduction: core/augment.py on
     OpenCV), for the shard cache key: a change to either rewrites the training-size shards, as stream would then
     reduce differently."""
-    from cytoimagenet.loaders import augment
+    from cytoimagenet import augment
 
     source = Path(augment.__file__).read_bytes()
     return hashlib.sha256(source).hexdigest() + f" opencv {getattr(augment.cv2, '__version__', 'absent')}"
@@ -174,7 +162,7 @@ def reduction_version() -> str:
 
 def reduce_for_training(image: np.ndarray, size: int) -> np.ndarray:
     """`image` as `stream(image_size=size)` reduces it first (the image itself when that is a no-op)."""
-    from cytoimagenet.loaders import augment
+    from cytoimagenet import augment
 
     if augment.cv2 is None:
         raise UserError("training-size shards are reduced with OpenCV, as stream reduces them: "

@@ -30,13 +30,13 @@ METADATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".json", ".xml"}
 
 # modules whose code decides a shard's bytes (pixels, PNG encoding, tar layout, the json record, seeds)
 SHARD_CODE = ("cytoimagenet.builder.image", "cytoimagenet.builder.shard", "cytoimagenet.seeding",
-              "cytoimagenet.validation.schema", "cytoimagenet.io")
+              "cytoimagenet.format", "cytoimagenet.io")
 SHARD_LIBRARIES = ("numpy", "pillow", "tifffile", "imagecodecs")
 # modules whose code decides the records, selection and plan tables (adapters are hashed per source)
 # ("pkg.*": every module of the package's folder: adapters import shared layout helpers from there)
 TABLE_CODE = ("cytoimagenet.catalog.*", "cytoimagenet.catalog.sources.*", "cytoimagenet.builder.labels",
               "cytoimagenet.builder.plan", "cytoimagenet.builder.upsample", "cytoimagenet.seeding",
-              "cytoimagenet.validation.schema")
+              "cytoimagenet.format")
 TABLE_LIBRARIES = ("numpy", "pandas", "pyarrow", "openpyxl")
 
 ATTRS_KEY = b"cytoimagenet.attrs"  # parquet schema metadata holding a cached table's DataFrame.attrs

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from cytoimagenet.catalog.source import safe_ids
 from cytoimagenet.errors import UserError
-from cytoimagenet.io import parquet_bytes, sha256_file, write_bytes_atomic, write_text_atomic
+from cytoimagenet.io import atomic_path, parquet_bytes, sha256_file, write_bytes_atomic, write_text_atomic
 from cytoimagenet.seeding import hash_order
 
 V1_COLUMNS = (
@@ -165,7 +165,7 @@ def _check_png(data: bytes) -> tuple[int, int]:
 
 def run_v1_shard(task: V1ShardTask) -> V1ShardResult:
     from cytoimagenet.builder.shard import write_tar_atomic
-    from cytoimagenet.validation.schema import SampleRecord
+    from cytoimagenet.format import SampleRecord
 
     rows = pd.read_json(task.spool, lines=True, dtype=False)
     rows = rows.sort_values(["order", "key"], kind="stable") if len(rows) else rows
@@ -204,7 +204,7 @@ def run_v1_shard(task: V1ShardTask) -> V1ShardResult:
             yield record.key, {"png": data, "json": record.to_json_bytes(), "cls": str(label_id).encode()}
 
     sha, size = write_tar_atomic(Path(task.out_path), samples())
-    from cytoimagenet.validation.schema import record_arrow_schema
+    from cytoimagenet.format import record_arrow_schema
 
     schema = record_arrow_schema()
     table = pa.Table.from_pylist(records, schema=schema) if records else schema.empty_table()
@@ -427,18 +427,18 @@ def _collect_v1(staging: Path, results: list[V1ShardResult], labels: list[str], 
                 allow_noderivatives: bool):
     from cytoimagenet.builder.release import _software as software_versions
     from cytoimagenet.catalog.registry import catalog
-    from cytoimagenet.validation.schema import BuildConfig, Manifest, ShardEntry, record_arrow_schema
+    from cytoimagenet.format import (BuildConfig, Manifest, ShardEntry, quarantine_arrow_schema, record_arrow_schema,
+                                     release_identity)
 
     meta_dir = staging / "metadata"
     meta_dir.mkdir(parents=True, exist_ok=True)
     schema = record_arrow_schema()
-    tmp = meta_dir / ".metadata.parquet.tmp"
-    with pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
+    with atomic_path(meta_dir / "metadata.parquet") as tmp, \
+            pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
         for r in results:
             table = pq.read_table(parts_dir / f"{r.name}.parquet", schema=schema)
             if table.num_rows:
                 writer.write_table(table)
-    tmp.replace(meta_dir / "metadata.parquet")
     metadata_sha = sha256_file(meta_dir / "metadata.parquet")
     counts: dict[str, dict[str, int]] = {}
     for r in results:
@@ -451,22 +451,20 @@ def _collect_v1(staging: Path, results: list[V1ShardResult], labels: list[str], 
                    "count": sum(counts.get(label, {}).values()), "sources": SOURCE_ID}
                   for i, label in enumerate(labels)]
     write_bytes_atomic(meta_dir / "labels.parquet", parquet_bytes(pa.Table.from_pylist(label_rows)))
-    q_schema = pa.schema([("key", pa.string()), ("source_id", pa.string()), ("sample_id", pa.string()),
-                          ("label", pa.string()), ("split", pa.string()), ("source_files", pa.list_(pa.string())),
-                          ("reason", pa.string())])
+    q_schema = quarantine_arrow_schema()
     quarantine = [q for r in results for q in r.quarantine]
     write_bytes_atomic(meta_dir / "quarantine.parquet",
                        parquet_bytes(pa.Table.from_pylist(quarantine, schema=q_schema)))
     shards = [ShardEntry(path=f"data/{r.name}.tar", split=r.name.rsplit("-", 1)[0], sha256=r.sha256, bytes=r.bytes,
                          samples=r.samples) for r in results]
     splits = {s: sum(e.samples for e in shards if e.split == s) for s in ("train", "validation")}
-    release_id = hashlib.sha256(json.dumps([[s.path, s.sha256] for s in shards] + [metadata_sha, labels]).encode()).hexdigest()
+    release_id, version = release_identity(shards, metadata_sha, labels)
     # the sources whose images went in: the card's licence table and terms are theirs
     entries = [catalog()[sid].entry.model_dump() for sid in sources]
     config = BuildConfig(seed=seed, shard_size=shard_size, validation_fraction=fraction, sources=[SOURCE_ID],
                          release_name="CytoImageNet", allow_noderivatives=allow_noderivatives,
                          training_sizes=[])  # v1's images are repackaged as they are: no training-size shards
-    manifest = Manifest(name="CytoImageNet", version=f"1.0.{int(release_id[:7], 16)}", release_id=release_id,
+    manifest = Manifest(name="CytoImageNet", version=version, release_id=release_id,
                         config=config, labels=labels, splits=splits, shards=shards, quarantined=len(quarantine),
                         catalog=entries, software=software_versions(), origin="v1")
     write_text_atomic(staging / "manifest.json", manifest.model_dump_json(indent=2) + "\n")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cytoimagenet.catalog.licences import Licence, get_licence
 from cytoimagenet.errors import UserError
+from cytoimagenet.format import LABEL_COLUMNS
 
 # Columns of the records table every adapter returns: one row per source image (a set of channel files that
 # merge into one sample). Label columns hold lowercase tokens joined with "|", or None.
@@ -18,18 +19,11 @@ RECORD_COLUMNS = (
     "source_id",  # catalog id
     "sample_id",  # stable id built from the source's own identifiers (plate, well, site ...), never row order
     "group",  # split group: samples sharing it never straddle train/validation (a well, a plate ...)
-    "organism",
-    "cell_type",
-    "cell_visible",
-    "phenotype",
-    "compound",
-    "gene",
-    "sirna",
+    *LABEL_COLUMNS,  # the release format's label columns, in its order
     "microscopy",
     "source_files",  # list[str], relative to the source folder
     "channels",  # list[str], names of source_files in the same order
 )
-LABEL_COLUMNS = ("organism", "cell_type", "cell_visible", "phenotype", "compound", "gene", "sirna")
 
 
 # The facts an entry's `evidence` may name a source for. Every fact carries where it comes from (repository and

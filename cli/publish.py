@@ -61,7 +61,7 @@ def publish(
     from rich.console import Console
     from rich.markup import escape
 
-    from cytoimagenet.builder.publish import publish as publish_release
+    from cytoimagenet.validation.publish import publish as publish_release
 
     console = Console(stderr=True)
     out = Console()

@@ -2,24 +2,57 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
+from typing import Iterator, Sequence
+
+
+@contextlib.contextmanager
+def atomic_paths(paths: Sequence[Path], suffix: str = "", fsync: bool = True) -> Iterator[list[Path]]:
+    """The one atomic write: yields a temp path beside each of `paths` (`.<name>.tmp-<pid><suffix>`, hidden, so no
+    reader globbing a folder takes it for the real file) for the caller to write; on success each is fsynced and
+    renamed over its path, in order; on failure (or an exception in the block) every temp file is removed and no
+    path is touched. `suffix` is for writers that pick a format from the name (Keras' `.keras`); `fsync=False` only
+    where a later fsynced file vouches for this one by checksum (a build's part files)."""
+    paths = [Path(p) for p in paths]
+    tmps = [p.with_name(f".{p.name}.tmp-{os.getpid()}{suffix}") for p in paths]
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield tmps
+        for tmp in tmps if fsync else ():
+            _fsync(tmp)
+        for tmp, path in zip(tmps, paths):
+            os.replace(tmp, path)
+    finally:
+        for tmp in tmps:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass  # the folder refused the file in the first place: there is nothing to remove
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path, suffix: str = "", fsync: bool = True) -> Iterator[Path]:
+    """`atomic_paths` for one path: ``with atomic_path(p) as tmp: write(tmp)``."""
+    with atomic_paths([path], suffix, fsync) as (tmp,):
+        yield tmp
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -13,6 +13,7 @@ from typing import Callable, Optional
 import pyarrow.parquet as pq
 
 from cytoimagenet.errors import UserError
+from cytoimagenet.io import atomic_path
 
 V1_COLUMNS = (
     "label", "category", "database", "name", "dir_name", "path", "filename", "idx", "organism", "cell_type",
@@ -57,8 +58,7 @@ def export_v1(release: Path, out: Path, progress: Optional[Callable[[str, int, i
     pending: list[dict] = []
     total = sum(s.samples for s in manifest.shards)
     done = 0
-    tmp_csv = out / ".metadata.csv.tmp"
-    with open(tmp_csv, "w", newline="", encoding="utf-8") as fh:
+    with atomic_path(out / "metadata.csv") as tmp_csv, open(tmp_csv, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(V1_COLUMNS)
         for shard in manifest.shards:
@@ -85,5 +85,4 @@ def export_v1(release: Path, out: Path, progress: Optional[Callable[[str, int, i
                 writer.writerow([_cell(row[c]) for c in V1_COLUMNS])
                 done += 1
                 progress("export", done, total)
-    tmp_csv.replace(out / "metadata.csv")
     return done

@@ -73,8 +73,8 @@ from typing import Iterator, Optional, Sequence, Union
 import numpy as np
 
 from cytoimagenet.errors import UserError
-from cytoimagenet.loaders import augment
-from cytoimagenet.loaders.augment import Workspace, default_backend, resize_rotate, resize_rotate_uint8
+from cytoimagenet import augment
+from cytoimagenet.augment import Workspace, default_backend, resize_rotate, resize_rotate_uint8
 from cytoimagenet.loaders.shards import (DECODERS, RawSample, Shard, decode_png, iter_shard,
                                          parse_label, wuffs_available)
 from cytoimagenet.seeding import key_seed
@@ -268,7 +268,7 @@ def single_threaded_cv2() -> None:
     """OpenCV's per-image operations here are too small to gain from its thread pool, and the pool does not survive
     fork: reconfiguring it inside a forked DataLoader worker deadlocks. So it is set once, in the process that
     creates the stream, before any worker is forked (this is process-wide for OpenCV)."""
-    from cytoimagenet.loaders import augment
+    from cytoimagenet import augment
 
     if augment.cv2 is not None and augment.cv2.getNumThreads() != 1:
         augment.cv2.setNumThreads(1)

@@ -78,7 +78,7 @@ def query(path: Union[str, Path], *, label: Values = None, category: Values = No
     cell_visible, phenotype, compound, gene or sirna. ``source``: catalog id (``source_id``, e.g. ``rxrx1``).
     ``split``: train or validation. A label or source that the release does not have is a ``UserError`` naming
     the closest ones, rather than an empty table."""
-    from cytoimagenet.validation.schema import CATEGORIES, SPLITS
+    from cytoimagenet.format import CATEGORIES, SPLITS
 
     file = _file(path, METADATA, revision)
     filters = []

@@ -56,7 +56,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from cytoimagenet.errors import UserError
-from cytoimagenet.io import write_bytes_atomic, write_text_atomic
+from cytoimagenet.io import atomic_path, write_bytes_atomic, write_text_atomic
 from cytoimagenet.seeding import key_seed
 
 STATE = "state.json"
@@ -196,7 +196,7 @@ def _set_deterministic() -> None:
 def release_info(source) -> dict:
     """name, version, release_id, labels and split sizes of a release (folder or Hub repo id)."""
     from cytoimagenet.loaders.streaming import resolve
-    from cytoimagenet.validation.schema import Manifest
+    from cytoimagenet.format import Manifest
 
     train = resolve(source, "train")
     manifest = Manifest.model_validate_json((train.root / "manifest.json").read_text())
@@ -626,9 +626,8 @@ class _Run:
         ckpt_dir = self.out / CHECKPOINTS
         ckpt_dir.mkdir(parents=True, exist_ok=True)
         name = f"step-{epoch:04d}-{step:06d}"
-        tmp = ckpt_dir / f".{name}.tmp-{os.getpid()}.keras"
-        self.model.save(tmp)
-        os.replace(tmp, ckpt_dir / f"{name}.keras")
+        with atomic_path(ckpt_dir / f"{name}.keras", suffix=".keras") as tmp:
+            self.model.save(tmp)
         buf = io.BytesIO()
         np.savez(buf, **capture_step_state(self.model))
         write_bytes_atomic(ckpt_dir / f"{name}.npz", buf.getvalue())
@@ -647,9 +646,8 @@ class _Run:
         ckpt_dir = self.out / CHECKPOINTS
         ckpt_dir.mkdir(parents=True, exist_ok=True)
         name = f"epoch-{epoch:04d}.keras"
-        tmp = ckpt_dir / f".{name[:-6]}.tmp-{os.getpid()}.keras"
-        self.model.save(tmp)
-        os.replace(tmp, ckpt_dir / name)
+        with atomic_path(ckpt_dir / name, suffix=".keras") as tmp:
+            self.model.save(tmp)
         state = self.state
         state.history = [r for r in state.history if r["epoch"] < epoch] + [row]
         state.epoch = epoch
@@ -949,9 +947,8 @@ def _finalise(run: Pretraining) -> dict:
     checkpoint, and loadable on a CPU whatever precision it was trained in) + labels.json + model_card.json."""
     out_dir, state, model, labels, config = run.out_dir, run.state, run.model, run.labels, run.config
     lean = inference_model(model, len(labels), config.image_size, config.channels)
-    tmp = out_dir / f".final.tmp-{os.getpid()}.keras"
-    lean.save(tmp)
-    os.replace(tmp, out_dir / FINAL)
+    with atomic_path(out_dir / FINAL, suffix=".keras") as tmp:
+        lean.save(tmp)
     write_text_atomic(out_dir / LABELS, json.dumps(labels, indent=1) + "\n")
     history = state.history
     last = history[-1] if history else {}

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+# a reader (or a crash) never sees half a report
+from cytoimagenet.io import write_bytes_atomic
 
 EMBEDDING_MAX_POINTS = 5000
 PER_CLASS_TABLE_MAX = 60  # past this (RxRx1's 1,108 siRNAs) a per-class table is noise: see the JSON
@@ -83,20 +84,6 @@ def _pct(x) -> str:
 # --- writing ------------------------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    # a reader (or a crash) never sees half a report
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _plot_confusion(result: dict, title: str, path: Path) -> None:
     import matplotlib
 
@@ -129,7 +116,7 @@ def _plot_confusion(result: dict, title: str, path: Path) -> None:
     fig.tight_layout()
     buf = _png_bytes(fig)
     plt.close(fig)
-    _atomic_write(path, buf)
+    write_bytes_atomic(path, buf)
 
 
 def _plot_embedding(coords: np.ndarray, labels: Sequence[str], how: str, title: str, path: Path) -> None:
@@ -154,7 +141,7 @@ def _plot_embedding(coords: np.ndarray, labels: Sequence[str], how: str, title: 
     fig.tight_layout()
     buf = _png_bytes(fig)
     plt.close(fig)
-    _atomic_write(path, buf)
+    write_bytes_atomic(path, buf)
 
 
 def _png_bytes(fig) -> bytes:
@@ -242,8 +229,8 @@ def write_report(
             figs["embedding"] = fname
             written[fname] = str(out / fname)
     payload = {"evaluations": jsonable(list(evaluations))}
-    _atomic_write(out / "report.json", (json.dumps(payload, indent=2, allow_nan=False) + "\n").encode())
-    _atomic_write(out / "report.md", markdown(evaluations, figures).encode())
+    write_bytes_atomic(out / "report.json", (json.dumps(payload, indent=2, allow_nan=False) + "\n").encode())
+    write_bytes_atomic(out / "report.md", markdown(evaluations, figures).encode())
     written["report.json"] = str(out / "report.json")
     written["report.md"] = str(out / "report.md")
     return written

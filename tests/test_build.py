@@ -11,7 +11,7 @@ import pandas as pd
 from cytoimagenet.builder.release import build_release
 from cytoimagenet.catalog import demo
 from cytoimagenet.validation.release import validate_release
-from cytoimagenet.validation.schema import release_features
+from cytoimagenet.format import release_features
 
 from spine_config import CONFIG
 

@@ -22,7 +22,7 @@ if _CATALOG_TESTS not in sys.path:
 
 import catalog_fixtures as fx  # noqa: E402
 
-from cytoimagenet.validation.schema import BuildConfig  # noqa: E402
+from cytoimagenet.format import BuildConfig  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -119,7 +119,7 @@ def synthetic_release(sources, tmp_path_factory):
 def test_a_synthetic_release_says_so_and_cites_no_source(synthetic_release):
     from cytoimagenet.catalog.registry import get_source
     from cytoimagenet.validation.release import validate_release
-    from cytoimagenet.validation.schema import Manifest
+    from cytoimagenet.format import Manifest
 
     entry = get_source("rxrx1").entry
     manifest_text = (synthetic_release / "manifest.json").read_text()

@@ -16,7 +16,7 @@ from cytoimagenet.builder.figures import class_sizes_png, montage_png
 from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan
 from cytoimagenet.catalog.source import gene_tokens, norm_label
-from cytoimagenet.validation.schema import BuildConfig, Manifest
+from cytoimagenet.format import BuildConfig, Manifest
 
 from test_labels import records
 

@@ -69,7 +69,7 @@ def test_open_policy_leaves_out_non_open_sources_with_the_reason(demo_root, tmp_
 
 
 def test_noderivatives_source_is_skipped_unless_allowed_and_then_cannot_be_published(demo_root, tmp_path, monkeypatch):
-    from cytoimagenet.builder.publish import publish
+    from cytoimagenet.validation.publish import publish
 
     source = get_source("rxrx1")
     monkeypatch.setattr(source, "entry", source.entry.model_copy(update={"licence": "CC-BY-NC-ND-4.0"}))

@@ -19,10 +19,10 @@ from spine_config import CONFIG
 from cytoimagenet.builder.release import build_release
 from cytoimagenet.builder.shard import write_tar_atomic
 from cytoimagenet.errors import UserError
-from cytoimagenet.loaders.augment import _box_reduce
+from cytoimagenet.augment import _box_reduce
 from cytoimagenet.loaders.streaming import Stream, resolve, stream
 from cytoimagenet.validation.release import read_manifest, summarise, validate_release
-from cytoimagenet.validation.schema import Manifest
+from cytoimagenet.format import Manifest
 
 N = 64  # the demo's images are 144-200 px: reduced 2x or 3x for 64; its 70-127 px crops are not (a no-op)
 OPTS = dict(batch_size=8, image_size=N, shuffle_buffer=20, return_keys=True)  # rotations on, uint8 out
@@ -208,7 +208,7 @@ def test_cli_training_size_values():
 
 def test_publish_sends_them(sized):
     """The card's train-N config names data/N/: a Hub copy without those files would be a broken config."""
-    from cytoimagenet.builder.publish import release_files
+    from cytoimagenet.validation.publish import release_files
 
     out, _, _ = sized
     manifest = read_manifest(out)

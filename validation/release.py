@@ -26,17 +26,13 @@ from typing import Callable, Optional
 from PIL import Image
 from pydantic import ValidationError
 
-from cytoimagenet.builder.image import MAX_PIXELS
 from cytoimagenet.errors import UserError
+from cytoimagenet.format import (EXTS, MAX_MEMBER_BYTES, MAX_PIXELS, MEMBER, SPLITS, Manifest, SampleRecord,
+                                 read_front_matter, release_features)
 from cytoimagenet.io import sha256_file  # noqa: F401  (this module's name for it; shards are hashed as they are read)
-from cytoimagenet.validation.schema import SPLITS, Manifest, SampleRecord, release_features
-
-MEMBER = re.compile(r"^(?P<key>[A-Za-z0-9_-]+)\.(?P<ext>png|json|cls)$")
-EXTS = {"png", "json", "cls"}
-# A release PNG is 8-bit grayscale of at most MAX_PIXELS (deflate never expands much); a json record is a few kB.
-# Larger members are refused from their tar header, so a forged size never turns into a huge read.
-MAX_MEMBER_BYTES = {"png": MAX_PIXELS + (1 << 20), "json": 1 << 20, "cls": 64}
-DECODERS = ("auto", "wuffs", "pil")  # those of cytoimagenet.loaders.shards.decode_png
+from cytoimagenet.png import DECODERS
+# PNGs are decoded up to the release's plane limit (Pillow's default is lower), as the builder wrote them
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 _PNG_COLOUR = {0: "grayscale", 2: "RGB", 3: "palette", 4: "grayscale+alpha", 6: "RGBA"}
 _THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS")
@@ -143,7 +139,6 @@ def card_path_problems(release: Path, meta: dict) -> list[str]:
 
 def check_card_paths(release: Path) -> None:
     """Refuse (UserError) a local release whose card sends `datasets` to files outside it."""
-    from cytoimagenet.builder.card import read_front_matter
     from cytoimagenet.errors import UserError
 
     path = Path(release) / "README.md"
@@ -169,7 +164,7 @@ def iter_samples(path: Path, problems: list[str], fileobj=None):
                     problems.append(f"{path.name}: member {info.name!r} is not a regular file")
                     continue
                 m = MEMBER.match(info.name)
-                if not m:
+                if not m or m["ext"] not in EXTS:
                     problems.append(f"{path.name}: member {info.name!r} is not '<key>.png|json|cls' (no paths, no dots in keys)")
                     continue
                 key, ext = m["key"], m["ext"]
@@ -192,7 +187,7 @@ def iter_samples(path: Path, problems: list[str], fileobj=None):
 
 def _check_sample(shard: str, split: str, key: str, members: dict, labels: list[str], problems: list[str],
                   decoder: str = "auto", size: Optional[int] = None):
-    missing = EXTS - set(members)
+    missing = set(EXTS) - set(members)
     if missing:
         problems.append(f"{shard}: sample {key!r} lacks {sorted(missing)}")
         return None
@@ -229,7 +224,7 @@ def _png_problem(shard: str, key: str, data: bytes, record: SampleRecord, decode
     (a release PNG is always 8-bit grayscale: anything else is reported, never converted). Decoding is the fast
     decoder of the loaders (Wuffs when pywuffs is installed, a memory-safe decoder for untrusted input) or Pillow's
     PNG plugin alone, whatever the bytes claim to be."""
-    from cytoimagenet.loaders.shards import decode_png, png_header
+    from cytoimagenet.png import decode_png, png_header
 
     try:
         width, height, depth, colour = png_header(data, key)
@@ -241,7 +236,7 @@ def _png_problem(shard: str, key: str, data: bytes, record: SampleRecord, decode
     if size is None and (width, height) != (record.width, record.height):
         return f"{shard}: sample {key!r} png is {(width, height)}, json says {(record.width, record.height)}"
     if size is not None:
-        from cytoimagenet.loaders.augment import reduced_shape
+        from cytoimagenet.augment import reduced_shape
 
         want_h, want_w = reduced_shape(record.height, record.width, size)
         if (width, height) != (want_w, want_h):
@@ -267,8 +262,6 @@ def _png_problem(shard: str, key: str, data: bytes, record: SampleRecord, decode
 
 
 def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
-    from cytoimagenet.builder.card import read_front_matter
-
     path = release / "README.md"
     if not path.is_file():
         problems.append(f"{path}: missing dataset card")
@@ -430,7 +423,7 @@ def worker_pool(workers: int):
     # forkserver: workers fork from a clean server, not from this process and its threads (a progress bar's);
     # preloading the checking code there makes a worker's start a fork, not a fresh import
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["__main__", __name__, "cytoimagenet.loaders.shards"])
+    ctx.set_forkserver_preload(["__main__", __name__, "cytoimagenet.png"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
 
 
@@ -473,14 +466,14 @@ def validate_release(
     `stats`, when given, is filled with what was checked (samples, shards, groups, leaked_groups) and shard_cpu_s,
     the CPU seconds the shard checks took in whichever processes ran them.
     `workers` processes check shards in parallel (the same problems, in the same order, for any count);
-    `decoder` is that of `cytoimagenet.loaders.shards.decode_png` (auto: Wuffs when pywuffs is installed).
+    `decoder` is that of `cytoimagenet.png.decode_png` (auto: Wuffs when pywuffs is installed).
     `pool`, when given, is an executor (e.g. `worker_pool(n)`) that checks the shards instead of `workers`."""
     if decoder not in DECODERS:
         raise UserError(f"unknown decoder {decoder!r}; choose one of {', '.join(DECODERS)}")
     if workers < 1:
         raise UserError(f"workers must be at least 1 (got {workers})")
     if decoder == "wuffs":
-        from cytoimagenet.loaders.shards import wuffs_available
+        from cytoimagenet.png import wuffs_available
 
         if not wuffs_available():
             raise UserError("decoder 'wuffs' needs pywuffs: `pip install pywuffs`, or use --decoder auto or pil")

@@ -14,7 +14,7 @@ import sources_other
 from cytoimagenet.builder.release import build_release, work_dir_for
 from cytoimagenet.catalog.registry import catalog
 from cytoimagenet.validation.release import validate_release
-from cytoimagenet.validation.schema import BuildConfig
+from cytoimagenet.format import BuildConfig
 
 FIXTURES = {**sources_bbbc_a.FIXTURES, **sources_bbbc_b.FIXTURES, **sources_idr.FIXTURES, **sources_idr2.FIXTURES,
             **sources_other.FIXTURES}

@@ -236,7 +236,7 @@ def test_the_six_sources_build_into_a_valid_release(tmp_path):
 
     from cytoimagenet.builder.release import build_release
     from cytoimagenet.validation.release import validate_release
-    from cytoimagenet.validation.schema import BuildConfig
+    from cytoimagenet.format import BuildConfig
 
     root = tmp_path / "sources"
     for make in FIXTURES.values():

@@ -19,7 +19,7 @@ from cytoimagenet.catalog.registry import get_source
 from cytoimagenet.catalog.source import standardise_records
 from cytoimagenet.errors import UserError
 from cytoimagenet.validation.release import validate_release
-from cytoimagenet.validation.schema import BuildConfig
+from cytoimagenet.format import BuildConfig
 
 from faults_fixtures import CHANNELS, COLUMNS, PLATE, SHAPE, WEEK, clean_source, png_bomb, texture, tiff_bomb
 

@@ -13,7 +13,7 @@ import cytoimagenet.builder.shard as shard_module
 import cytoimagenet.io as io_module
 from cytoimagenet.builder.release import build_release
 from cytoimagenet.errors import UserError
-from cytoimagenet.validation.schema import BuildConfig
+from cytoimagenet.format import BuildConfig
 
 from faults_fixtures import clean_source
 

@@ -17,7 +17,7 @@ import pytest
 
 from cytoimagenet.builder.release import build_release
 from cytoimagenet.validation.release import validate_release
-from cytoimagenet.validation.schema import BuildConfig
+from cytoimagenet.format import BuildConfig
 
 from faults_fixtures import clean_source, png_bomb
 

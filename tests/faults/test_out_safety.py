@@ -17,7 +17,7 @@ from faults_fixtures import PLATE, SHAPE, clean_source, texture
 from cytoimagenet.builder.release import build_release, discover_sources
 from cytoimagenet.errors import UserError
 from cytoimagenet.validation.release import validate_release
-from cytoimagenet.validation.schema import BuildConfig
+from cytoimagenet.format import BuildConfig
 
 CONFIG = BuildConfig(seed=0, min_per_class=3, max_per_class=3, shard_size=3)
 ONLY = ["bbbc021"]  # evaluation-only: named, as `--source bbbc021` does

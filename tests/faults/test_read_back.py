@@ -18,7 +18,7 @@ import yaml
 from cytoimagenet.builder.release import build_release
 from cytoimagenet.errors import UserError
 from cytoimagenet.validation.release import card_path_problems, validate_release
-from cytoimagenet.validation.schema import BuildConfig
+from cytoimagenet.format import BuildConfig
 
 from faults_fixtures import clean_source
 

@@ -14,7 +14,7 @@ from faults_fixtures import PLATE, clean_source
 
 import cytoimagenet.builder.release as rel
 from cytoimagenet.builder.release import build_release
-from cytoimagenet.validation.schema import BuildConfig
+from cytoimagenet.format import BuildConfig
 
 CONFIG = BuildConfig(seed=0, min_per_class=6, max_per_class=6, shard_size=3)
 ONLY = ["bbbc021"]  # evaluation-only: named, as `--source bbbc021` does

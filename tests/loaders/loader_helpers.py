@@ -75,7 +75,7 @@ def fake_release(root: Path, tar: Path, samples: int, labels=("a", "b")) -> Path
     import hashlib
     import shutil
 
-    from cytoimagenet.validation.schema import BuildConfig, Manifest, ShardEntry
+    from cytoimagenet.format import BuildConfig, Manifest, ShardEntry
 
     (root / "data").mkdir(parents=True, exist_ok=True)
     dest = root / "data" / "train-000000.tar"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from cytoimagenet.loaders import augment
-from cytoimagenet.loaders.augment import inverse_matrix, resize_rotate
+from cytoimagenet import augment
+from cytoimagenet.augment import inverse_matrix, resize_rotate
 
 BACKENDS = [b for b in augment.BACKENDS if b != "cv2" or augment.cv2 is not None]
 
@@ -94,7 +94,7 @@ def test_tiny_and_oblong_images_upscale_with_reflection(backend):
 def test_uint8_output_is_the_rounded_float32_warp(backend):
     # the stream's default uint8 batches warp 8-bit pixels directly (OpenCV): the bytes must be exactly what
     # rounding the float32 warp gives, for downscaled, upscaled and oblong images at any angle
-    from cytoimagenet.loaders.augment import Workspace, resize_rotate_uint8
+    from cytoimagenet.augment import Workspace, resize_rotate_uint8
 
     rng = np.random.default_rng(7)
     work = Workspace()

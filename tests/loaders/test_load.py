@@ -5,7 +5,7 @@ from datasets import ClassLabel, Dataset, DatasetDict, Image, IterableDataset, I
 from PIL import Image as PILImage
 
 from cytoimagenet.loaders import load
-from cytoimagenet.validation.schema import Manifest, SampleRecord
+from cytoimagenet.format import Manifest, SampleRecord
 
 
 def expected_columns():

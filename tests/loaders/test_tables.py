@@ -6,7 +6,7 @@ import pytest
 
 from cytoimagenet.errors import UserError
 from cytoimagenet.loaders import labels, metadata, query
-from cytoimagenet.validation.schema import Manifest
+from cytoimagenet.format import Manifest
 
 
 def test_metadata_as_pandas_and_arrow(release):

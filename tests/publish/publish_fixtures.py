@@ -26,7 +26,7 @@ def finish(release):
     from cytoimagenet.builder.card import write_card
     from cytoimagenet.builder.croissant import write_croissant
     from cytoimagenet.builder.figures import write_figures
-    from cytoimagenet.validation.schema import Manifest
+    from cytoimagenet.format import Manifest
 
     manifest = Manifest.model_validate_json((release / "manifest.json").read_text())
     write_figures(release, manifest)
@@ -50,7 +50,7 @@ def release_b(sources, tmp_path_factory):
     """One source, another seed, bigger shards: different content, fewer shards than release_a, quick to build."""
     if "b" not in _BUILT:
         from cytoimagenet.builder.release import build_release
-        from cytoimagenet.validation.schema import BuildConfig
+        from cytoimagenet.format import BuildConfig
 
         out = tmp_path_factory.mktemp("pub-b") / "cytoimagenet"
         build_release(sources, out, BuildConfig(seed=1, min_per_class=20, max_per_class=40, shard_size=96),

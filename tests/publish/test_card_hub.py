@@ -11,7 +11,7 @@ from cytoimagenet.builder.card import (LICENCE_FILE, bib_text, body, card_versio
                                        md_text, read_front_matter, render)
 from cytoimagenet.builder.croissant import croissant_license
 from cytoimagenet.catalog.licences import LICENCES
-from cytoimagenet.validation.schema import BuildConfig, Manifest, SampleRecord
+from cytoimagenet.format import BuildConfig, Manifest, SampleRecord
 
 # The dataset card metadata the Hub documents, offline. Top-level keys, and the keys inside configs and
 # dataset_info: huggingface/hub-docs datasetcard.md (the metadata spec the card template links to, commit
@@ -156,7 +156,7 @@ def test_unknown_terms_are_said_and_kaggle_alone_is_other():
 
 
 def test_the_release_carries_and_publishes_its_licence_file(release_a):
-    from cytoimagenet.builder.publish import release_files
+    from cytoimagenet.validation.publish import release_files
 
     meta = read_front_matter((release_a / "README.md").read_text())
     assert (release_a / LICENCE_FILE).is_file()

@@ -18,7 +18,7 @@ from cytoimagenet.builder.croissant import CONTEXT, write_croissant
 from cytoimagenet.builder.figures import CLASS_SIZES, MONTAGE, class_sizes_png, montage_sample
 from cytoimagenet.io import sha256_file
 from cytoimagenet.validation.release import validate_release
-from cytoimagenet.validation.schema import CATEGORIES, Manifest
+from cytoimagenet.format import CATEGORIES, Manifest
 
 
 def _manifest(release):
@@ -41,7 +41,7 @@ def test_figures_are_byte_identical_across_processes(release_a, tmp_path):
     code = (
         "import sys, hashlib; from pathlib import Path\n"
         "from cytoimagenet.builder.figures import write_figures\n"
-        "from cytoimagenet.validation.schema import Manifest\n"
+        "from cytoimagenet.format import Manifest\n"
         "rel = Path(sys.argv[1]); m = Manifest.model_validate_json((rel / 'manifest.json').read_text())\n"
         "for p in write_figures(rel, m): print(p, hashlib.sha256((rel / p).read_bytes()).hexdigest())\n"
     )

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from publish_fixtures import ORG, TOKEN, hub, release_a, release_b  # noqa: F401 (fixtures)
 
-from cytoimagenet.builder.publish import ReleaseRefused, publish, release_files
+from cytoimagenet.validation.publish import ReleaseRefused, publish, release_files
 from cytoimagenet.errors import UserError
-from cytoimagenet.validation.schema import Manifest
+from cytoimagenet.format import Manifest
 
 REPO = f"{ORG}/cytoimagenet"
 

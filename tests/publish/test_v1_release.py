@@ -113,7 +113,7 @@ def test_import_validates_and_quarantines_by_name(imported):
 
 
 def test_no_derivatives_material_only_when_asked_and_then_not_publishable(tmp_path):
-    from cytoimagenet.builder.publish import publish
+    from cytoimagenet.validation.publish import publish
 
     kaggle = write_v1(tmp_path / "kaggle")
     out = tmp_path / "rel" / "cytoimagenet"
