@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
+from cytoimagenet.cli.progress import console, progress_bar  # noqa: F401  (cli.v1 shows progress too)
 from cytoimagenet.errors import UserError
 
 app = typer.Typer(
@@ -46,7 +45,6 @@ def _mount_subcommands() -> None:
 
 
 _mount_subcommands()
-console = Console(stderr=True)
 out_console = Console()
 
 
@@ -92,7 +90,7 @@ def build_config(**values):
 
     from pydantic import ValidationError
 
-    from cytoimagenet.validation.schema import BuildConfig
+    from cytoimagenet.format import BuildConfig
 
     try:
         return BuildConfig(**values)
@@ -109,28 +107,6 @@ def build_config(**values):
 DEMO_MIN_PER_CLASS = 20
 DEMO_MAX_PER_CLASS = 40
 DEMO_SHARD_SIZE = 64
-
-
-@contextmanager
-def progress_bar():
-    bar = Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), console=console, transient=False,
-    )
-    tasks: dict[str, int] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        if not tasks:  # started on the first report, so an error before any work stays one line on stderr
-            bar.start()
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
-
-    try:
-        yield update
-    finally:
-        if tasks:
-            bar.stop()
 
 
 @app.command()
@@ -326,7 +302,7 @@ def info(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a sample's metadata record."""
-    from cytoimagenet.validation.schema import SampleRecord
+    from cytoimagenet.format import SampleRecord
 
     out_console.print_json(json.dumps(SampleRecord.model_json_schema()))
 

@@ -27,7 +27,7 @@ def import_v1(
     Memory stays flat; an interrupted import resumes; rows whose PNG is missing or unreadable are quarantined, and so
     are the images of sources whose licence forbids derivatives (idr0017), unless --allow-noderivatives."""
     from cytoimagenet.builder.v1 import import_v1 as run
-    from cytoimagenet.cli.app import progress_bar
+    from cytoimagenet.cli.progress import progress_bar
 
     with progress_bar() as update:
         report = run(kaggle_dir, out, seed=seed, shard_size=shard_size, workers=workers, progress=update,
@@ -46,7 +46,7 @@ def export(
 ) -> None:
     """Write a release in another layout: v1 is the published CytoImageNet's (`<path>/<filename>` PNGs and
     metadata.csv), for tools built on the original (Keras flow_from_dataframe)."""
-    from cytoimagenet.cli.app import progress_bar
+    from cytoimagenet.cli.progress import progress_bar
     from cytoimagenet.loaders.export import LAYOUTS, export_v1
 
     if layout not in LAYOUTS:
