@@ -1,4 +1,8 @@
-"""CytoImageNet: build, validate, load and publish a weakly-labelled microscopy pretraining dataset."""
+"""CytoImageNet: build, validate, load and publish a weakly-labelled microscopy pretraining dataset.
+
+The package root (the `core/` folder) is the bottom of the import order and imports no folder: errors, atomic I/O
+(`io`), seeding, the release format (`format`), the PNG codec readers share (`png`) and the stream's resize and
+reduction (`augment`)."""
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
