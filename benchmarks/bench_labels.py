@@ -2,13 +2,30 @@
 of matching labels (a regex substring search per label) side by side on a subset.
 
     python benchmarks/bench_labels.py [--rows 2700000] [--subset 100000]
+
+Peak memory of assign_labels alone, each size in a fresh process, against an earlier labels.py (the selection must
+be identical; the script stops if it is not):
+
+    git show aea9ec0:builder/labels.py > /tmp/old_labels.py    # before the integer-coded token table
+    python benchmarks/bench_labels.py --memory 100000 1000000 --baseline /tmp/old_labels.py
+
+Peak RSS is sampled every 2 ms during the call and reported above the process's RSS just before it (the generated
+table); tracemalloc would miss arrow's buffers, which hold most of the new working set.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import threading
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,11 +80,79 @@ def original_style(records: pd.DataFrame, min_per_class: int, max_per_class: int
     return n
 
 
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _load(path: str):
+    """An earlier labels.py as a module; its CATEGORIES import is pointed at today's (the schema module moved)."""
+    src = Path(path).read_text().replace("from cytoimagenet.validation.schema import CATEGORIES",
+                                         "from cytoimagenet.builder.labels import CATEGORIES")
+    spec = importlib.util.spec_from_loader("baseline_labels", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(src, path, "exec"), module.__dict__)
+    return module
+
+
+def measure_one(rows: int, baseline: str) -> dict:
+    """One process, one size: assign_labels(generate(rows), 287, 1000, seed 0) timed, its peak RSS sampled."""
+    fn = _load(baseline).assign_labels if baseline else assign_labels
+    table = generate(rows)
+    base = _rss()
+    peak, stop = [base], threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], _rss())
+            time.sleep(0.002)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    t0 = time.perf_counter()
+    sel = fn(table, 287, 1000, seed=0)
+    wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    digest = hashlib.sha256(pd.util.hash_pandas_object(sel).to_numpy().tobytes()
+                            + str(list(sel.columns)).encode() + str(list(sel.dtypes)).encode()).hexdigest()
+    return {"rows": rows, "wall_s": round(wall, 2), "table_gib": round(base / 2**30, 3),
+            "peak_above_table_gib": round((peak[0] - base) / 2**30, 3), "selected": len(sel),
+            "labels": int(sel["label"].nunique()), "digest": digest}
+
+
+def memory(sizes: list[int], baseline: str) -> None:
+    for rows in sizes:
+        results = {}
+        for name, path in ([("before", baseline)] if baseline else []) + [("after", "")]:
+            # a fresh process per run: RSS and the allocators' retained pages would otherwise carry over
+            done = subprocess.run([sys.executable, __file__, "--child", str(rows)] + (["--baseline", path] if path else []),
+                                  capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"{rows} rows, {name}: failed\n{done.stderr[-3000:]}")
+            r = results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"{rows:>9,} rows {name:>6}: {r['wall_s']:6.1f} s, peak {r['peak_above_table_gib']:.3f} GiB above "
+                  f"the table ({r['table_gib']:.2f} GiB); {r['selected']:,} selected, {r['labels']} labels, "
+                  f"selection {r['digest'][:12]}", flush=True)
+        if baseline and results["before"]["digest"] != results["after"]["digest"]:
+            sys.exit(f"{rows} rows: the selection differs from the baseline's")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2_700_000)
     parser.add_argument("--subset", type=int, default=100_000)
+    parser.add_argument("--memory", type=int, nargs="+", default=None,
+                        help="sizes: peak RSS and time of assign_labels alone, a fresh process each")
+    parser.add_argument("--baseline", default="", help="an earlier builder/labels.py to measure first and compare with")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(measure_one(args.child, args.baseline)))
+        return
+    if args.memory:
+        memory(args.memory, args.baseline)
+        return
 
     t0 = time.perf_counter()
     table = generate(args.rows)
