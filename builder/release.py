@@ -41,7 +41,7 @@ from cytoimagenet.catalog.source import warnings_of
 from cytoimagenet.errors import UserError
 from cytoimagenet.format import (SPLITS, BuildConfig, Manifest, ShardEntry, quarantine_arrow_schema,
                                  record_arrow_schema, release_identity)
-from cytoimagenet.io import atomic_path, parquet_bytes, sha256_file, write_bytes_atomic
+from cytoimagenet.io import adopt, atomic_path, parquet_bytes, sha256_file, write_bytes_atomic
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -334,11 +334,7 @@ def _reuse_shard(sidecar: Path, task: ShardTask, digest: str, out: Path) -> Opti
         released = out / "data" / f"{task.name}.tar"
         if not _tar_matches(released, meta):
             return None
-        staged.unlink(missing_ok=True)
-        try:
-            os.link(released, staged)
-        except OSError:
-            shutil.copyfile(released, staged)
+        adopt(released, staged)
     sized = reuse_training_shards(meta, task, out)
     if sized is None:
         return None

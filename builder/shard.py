@@ -18,7 +18,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ import numpy as np
 from cytoimagenet.builder.image import UnreadableImage, crop_boxes, encode_png, merge, qc_reason, read_planes, split_plane
 from cytoimagenet.errors import UserError
 from cytoimagenet.format import SampleRecord, ShardEntry, member_name
-from cytoimagenet.io import atomic_paths, sha256_file
+from cytoimagenet.io import adopt, atomic_paths, sha256_file
 from cytoimagenet.seeding import key_rng
 
 RECORD_PASSTHROUGH = (
@@ -313,12 +312,7 @@ def reuse_training_shards(meta: dict, task: ShardTask, out: Path) -> Optional[li
             released = Path(out) / "data" / str(n) / staged.name
             if not _matches(released, d):
                 return None
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            staged.unlink(missing_ok=True)
-            try:
-                os.link(released, staged)
-            except OSError:
-                shutil.copyfile(released, staged)
+            adopt(released, staged)
         found.append({"size": n, "path": str(staged), "sha256": d["sha256"], "bytes": d["bytes"]})
     return found
 

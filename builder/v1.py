@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -30,7 +29,7 @@ import pyarrow.parquet as pq
 
 from cytoimagenet.catalog.source import safe_ids
 from cytoimagenet.errors import UserError
-from cytoimagenet.io import atomic_path, parquet_bytes, sha256_file, write_bytes_atomic, write_text_atomic
+from cytoimagenet.io import adopt, atomic_path, parquet_bytes, sha256_file, write_bytes_atomic, write_text_atomic
 from cytoimagenet.seeding import hash_order
 
 V1_COLUMNS = (
@@ -413,11 +412,7 @@ def _reuse(sidecar: Path, task: V1ShardTask, key: str, parts_dir: Path, out: Pat
         released = out / "data" / tar.name
         if not whole(released):
             return None
-        tar.unlink(missing_ok=True)
-        try:
-            os.link(released, tar)
-        except OSError:
-            shutil.copyfile(released, tar)
+        adopt(released, tar)
     meta.pop("key")
     return V1ShardResult(**meta)
 

@@ -377,6 +377,32 @@ def idr_file_records(
     return out
 
 
+def scan_plate_folders(folder: Path, plates: Sequence[str], dirs: Mapping[str, str],
+                       naming: str) -> tuple[list[pd.DataFrame], list[str]]:
+    """The files of each plate's folder (`dirs[plate]`, else the plate's name) that is on disk, at any depth below
+    it, in the instrument's `naming` (a key of IDR_NAMING), each with its plate: (parts, folders not on disk).
+    A plate folder holding no file in that naming is an error: the naming, or the folder, is not the study's."""
+    parts, unmatched, absent = [], [], []
+    for plate in plates:
+        rel = dirs.get(plate, plate)
+        if not (folder / rel).is_dir():
+            absent.append(rel)
+            continue
+        pattern = re.escape(rel) + r"/(?:[^/]+/)*" + IDR_NAMING[naming]
+        found = scan(folder, pattern, under=rel)
+        if found.empty:
+            unmatched.append(rel)
+            continue
+        found["plate"] = plate
+        parts.append(found)
+    if unmatched:
+        raise UserError(
+            f"{folder}: no file in plate folder(s) {unmatched[:3]} matches the {naming!r} naming "
+            f"({IDR_NAMING[naming]!r}); the study's instrument convention or its plate folders are not as catalogued"
+        )
+    return parts, absent
+
+
 def idr_screen_records(
     folder: Path,
     *,
@@ -399,24 +425,7 @@ def idr_screen_records(
     ann["Well"] = norm_well(ann["Well"])
     plates = sorted(ann["Plate"].unique())
     dirs = dict(plate_dirs) if plate_dirs is not None else idr_plate_dirs(folder, plates, screens=screens)
-    parts, unmatched, absent = [], [], []
-    for plate in plates:
-        rel = dirs.get(plate, plate)
-        if not (folder / rel).is_dir():
-            absent.append(rel)
-            continue
-        pattern = re.escape(rel) + r"/(?:[^/]+/)*" + IDR_NAMING[naming]
-        found = scan(folder, pattern, under=rel)
-        if found.empty:
-            unmatched.append(rel)
-            continue
-        found["plate"] = plate
-        parts.append(found)
-    if unmatched:
-        raise UserError(
-            f"{folder}: no file in plate folder(s) {unmatched[:3]} matches the {naming!r} naming "
-            f"({IDR_NAMING[naming]!r}); the study's module names the wrong instrument convention"
-        )
+    parts, absent = scan_plate_folders(folder, plates, dirs, naming)
     if not parts:
         raise UserError(
             f"{folder}: none of the {len(plates)} annotated plates has its folder here "

@@ -177,24 +177,7 @@ def screen_records(
     lists = [idr_family.read_plate_list(t) for t in study_files(folder, "*plates.tsv")]
     plates = pd.concat(lists, ignore_index=True) if lists else pd.DataFrame(columns=["name", "path"])
     dirs = {name: below_study(path, study) for name, path in zip(plates["name"], plates["path"]) if name}
-    parts, unmatched, absent = [], [], []
-    for plate in sorted(ann["Plate"].unique()):
-        rel = dirs.get(plate, plate)
-        if not (folder / rel).is_dir():
-            absent.append(rel)
-            continue
-        pattern = re.escape(rel) + r"/(?:[^/]+/)*" + idr_family.IDR_NAMING[naming]
-        found = layouts.scan(folder, pattern, under=rel)
-        if found.empty:
-            unmatched.append(rel)
-            continue
-        found["plate"] = plate
-        parts.append(found)
-    if unmatched:
-        raise UserError(
-            f"{folder}: no file in plate folder(s) {unmatched[:3]} matches the {naming!r} naming "
-            f"({idr_family.IDR_NAMING[naming]!r}); the plate folders are not in the study's layout"
-        )
+    parts, absent = idr_family.scan_plate_folders(folder, sorted(ann["Plate"].unique()), dirs, naming)
     if not parts:
         example = dirs.get(next(iter(sorted(ann["Plate"].unique())), ""), "?")
         raise UserError(

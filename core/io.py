@@ -59,6 +59,19 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def adopt(src: Path, dst: Path) -> None:
+    """Put the finished file `src` (a shard of the current release) at `dst` as a hard link, or a copy where the
+    filesystem links none: an unchanged shard is never rewritten, nor read twice."""
+    import shutil
+
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    Path(dst).unlink(missing_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
