@@ -20,7 +20,7 @@ import math
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from cytoimagenet.catalog.source import safe_ids
 from cytoimagenet.errors import UserError
 from cytoimagenet.io import adopt, atomic_path, parquet_bytes, sha256_file, write_bytes_atomic, write_text_atomic
 from cytoimagenet.seeding import hash_order
+
+if TYPE_CHECKING:  # for the annotation only: import_v1 imports the release module when it runs
+    from cytoimagenet.builder.release import BuildReport
 
 V1_COLUMNS = (
     "label", "category", "database", "name", "dir_name", "path", "filename", "idx", "organism", "cell_type",
@@ -215,16 +218,6 @@ def run_v1_shard(task: V1ShardTask) -> V1ShardResult:
 # the import
 
 
-@dataclass
-class ImportReport:
-    out: Path
-    version: str
-    samples: dict[str, int]
-    labels: int
-    shards: int
-    quarantined: int
-    reused_shards: int = 0
-
 
 def _spool(metadata: Path, spool_dir: Path, seed: int, fraction: float, shard_size: int,
            chunk_rows: int, progress: Progress, allow_noderivatives: bool = False
@@ -312,7 +305,7 @@ def _spool(metadata: Path, spool_dir: Path, seed: int, fraction: float, shard_si
 
 def import_v1(kaggle_dir: Path, out: Path, *, seed: int = 0, shard_size: int = 1000, validation_fraction: float = 0.1,
               workers: int = 1, progress: Optional[Progress] = None, chunk_rows: int = CHUNK_ROWS,
-              allow_noderivatives: bool = False) -> ImportReport:
+              allow_noderivatives: bool = False) -> BuildReport:
     from cytoimagenet.builder import release as rel
     from cytoimagenet.builder.executor import run_tasks
 
@@ -379,8 +372,8 @@ def import_v1(kaggle_dir: Path, out: Path, *, seed: int = 0, shard_size: int = 1
         write_croissant(staging, manifest)
         write_card(staging, manifest)
         rel._swap_into_place(staging, out, work)
-    return ImportReport(out, manifest.version, dict(manifest.splits), len(labels), len(ordered), manifest.quarantined,
-                        reused)
+    return rel.BuildReport(out=out, version=manifest.version, samples=dict(manifest.splits), labels=len(labels),
+                           shards=len(ordered), quarantined=manifest.quarantined, reused_shards=reused)
 
 
 def _code_version() -> str:
