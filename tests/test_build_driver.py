@@ -48,7 +48,7 @@ def test_run_local_pulls_tasks_a_bounded_window_ahead(workers):
 
 def test_concatenated_parts_are_the_bytes_of_the_whole_table(tmp_path, monkeypatch):
     # row groups break at ROW_GROUP_ROWS whatever the part sizes, as write_table breaks the whole table
-    monkeypatch.setattr(rel, "ROW_GROUP_ROWS", 7)
+    monkeypatch.setattr("cytoimagenet.builder.collect.ROW_GROUP_ROWS", 7)  # read where _concat_parts lives
     schema = rel.QUARANTINE_SCHEMA
     rows = [{"key": f"k{i}", "source_id": "s", "sample_id": str(i), "label": "a" * (i % 5), "split": "train",
              "source_files": [f"f{i}.tif"] * (i % 3), "reason": None if i % 4 else "dim"} for i in range(30)]

@@ -97,6 +97,7 @@ def test_a_file_added_while_the_build_runs_is_kept_with_the_release(built, tmp_p
     import shutil
 
     import cytoimagenet.builder.release as rel
+    import cytoimagenet.builder.workdir as workdir
 
     root, release = built
     out = tmp_path / "cytoimagenet"
@@ -110,12 +111,14 @@ def test_a_file_added_while_the_build_runs_is_kept_with_the_release(built, tmp_p
             (path / "notes.txt").write_text("mine\n")
 
     monkeypatch.setattr(rel, "_check_replaceable", then_the_user_writes)
+    monkeypatch.setattr(workdir, "_check_replaceable", then_the_user_writes)  # the swap's own check
     before = snapshot(out)
     with pytest.raises(UserError, match="gained files a build does not write .*notes.txt"):
         build_release(root, out, CONFIG.model_copy(update={"seed": 1}), only=ONLY)
     assert snapshot(out) == {**before, "notes.txt": b"mine\n"}
     (out / "notes.txt").unlink()
     monkeypatch.setattr(rel, "_check_replaceable", real)
+    monkeypatch.setattr(workdir, "_check_replaceable", real)
     report = build_release(root, out, CONFIG.model_copy(update={"seed": 1}), only=ONLY)
     assert report.reused_shards == report.shards and validate_release(out) == []
 
