@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from cytoimagenet.builder.executor import check_engine, run_tasks
-from cytoimagenet.builder.stages import (
+from cytoimagenet.builder.cache import (
     cached_table, digest, ensure_table, file_identities, shard_code_version, source_fingerprint, table_code_version,
 )
 from cytoimagenet.builder.labels import assign_labels

@@ -50,7 +50,7 @@ class ShardTask:
     percentile_high: float = 99.9
     compress_level: int = 6
     # cache-key inputs only (see task_digest), never read by run_shard: "<source_id>/<file>" -> the file's
-    # identity as the driver saw it (stages.file_identity), and the version of the code that writes the bytes
+    # identity as the driver saw it (cache.file_identity), and the version of the code that writes the bytes
     file_identities: dict[str, list] = field(default_factory=dict)
     code_version: str = ""
     training_sizes: tuple[int, ...] = ()  # N: also write data/N/<name>.tar (see the module docstring)

@@ -110,15 +110,15 @@ def test_a_new_code_version_reuses_no_shard_and_no_table(tmp_path, monkeypatch):
 
 
 def test_the_code_version_covers_the_shard_modules_and_libraries():
-    from cytoimagenet.builder import stages
+    from cytoimagenet.builder import cache
 
-    assert {"cytoimagenet.builder.image", "cytoimagenet.builder.shard", "cytoimagenet.seeding"} <= set(stages.SHARD_CODE)
-    assert {"numpy", "pillow", "tifffile"} <= set(stages.SHARD_LIBRARIES)
-    base = stages.code_version(("cytoimagenet.builder.image",), ("numpy",))
-    assert base != stages.code_version(("cytoimagenet.builder.shard",), ("numpy",))
-    assert base != stages.code_version(("cytoimagenet.builder.image",), ("pillow",))
+    assert {"cytoimagenet.builder.image", "cytoimagenet.builder.shard", "cytoimagenet.seeding"} <= set(cache.SHARD_CODE)
+    assert {"numpy", "pillow", "tifffile"} <= set(cache.SHARD_LIBRARIES)
+    base = cache.code_version(("cytoimagenet.builder.image",), ("numpy",))
+    assert base != cache.code_version(("cytoimagenet.builder.shard",), ("numpy",))
+    assert base != cache.code_version(("cytoimagenet.builder.image",), ("pillow",))
     # a package wildcard covers the helpers adapters import (layouts), not only the named module
-    assert stages.code_version(("cytoimagenet.catalog.*",), ()) != stages.code_version(("cytoimagenet.catalog.source",), ())
+    assert cache.code_version(("cytoimagenet.catalog.*",), ()) != cache.code_version(("cytoimagenet.catalog.source",), ())
 
 
 def test_the_build_folders_history_does_not_change_the_release(tmp_path):
@@ -137,7 +137,7 @@ def test_the_build_folders_history_does_not_change_the_release(tmp_path):
 
 def test_a_file_added_to_a_scanned_tree_refreshes_the_records(tmp_path, monkeypatch):
     """Adapters that scan for images depend on which files exist: the records key covers the tree's names."""
-    from cytoimagenet.builder.stages import source_fingerprint
+    from cytoimagenet.builder.cache import source_fingerprint
     from cytoimagenet.catalog.registry import get_source
 
     folder = clean_source(tmp_path / "src", rows=3)
