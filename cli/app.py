@@ -316,9 +316,17 @@ def sources_list(as_json: bool = typer.Option(False, "--json", help="Print the e
     if as_json:
         out_console.print_json(json.dumps([e.model_dump() for e in entries]))
         return
-    table = Table("id", "database", "name", "modality", "organism", "licence", "adaptable", title=f"{len(entries)} sources")
+    forty = sum(e.in_cytoimagenet for e in entries)
+    read = sum(e.in_cytoimagenet and e.adapter is not None for e in entries)
+    table = Table("id", "database", "name", "in", "modality", "licence", "adaptable",
+                  title=f"{forty} CytoImageNet sources ({read} read from their real layout) and "
+                        f"{len(entries) - forty} more in the catalog")
     for e in entries:
-        table.add_row(e.id, e.database, e.name, e.modality, e.organism or "", e.licence, "yes" if e.adapter else "no")
+        role = "evaluation only" if e.evaluation_only else "CytoImageNet" if e.in_cytoimagenet else "extra"
+        # a source that cannot be read says why (its note starts "Not adaptable: ...")
+        why = e.note.split(":", 1)[1].strip().split(";")[0] if ":" in e.note else e.note
+        table.add_row(e.id, e.database, e.name, role, e.modality, e.licence,
+                      "yes" if e.adapter else f"no: {why}")
     out_console.print(table)
 
 

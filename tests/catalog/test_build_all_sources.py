@@ -60,3 +60,17 @@ def test_no_sample_is_quarantined_for_an_unreadable_file(built):
     q = pd.read_parquet(out / "metadata" / "quarantine.parquet")
     # at 96 px the only expected rejections are crops with no room for 70 px
     assert not q["reason"].str.startswith("unreadable").any(), q[q["reason"].str.startswith("unreadable")]
+
+
+def test_sources_list_shows_the_forty_and_why_a_source_cannot_be_read(monkeypatch):
+    from typer.testing import CliRunner
+
+    from cytoimagenet.cli.app import app
+
+    monkeypatch.setenv("COLUMNS", "400")  # one table row per line
+    out = CliRunner().invoke(app, ["sources", "list"]).output
+    assert f"40 CytoImageNet sources ({len(ADAPTABLE)} read from their real layout)" in out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.startswith("│")}
+    for sid in sorted(set(FORTY) - set(ADAPTABLE)):
+        assert "│ no: " in rows[sid], sid
+    assert "evaluation only" in rows["bbbc021"] and "extra" in rows["segebarth2020"]
