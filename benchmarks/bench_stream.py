@@ -77,6 +77,16 @@ def synth_image(rng: np.random.Generator, side: int = SIDE) -> np.ndarray:
     return np.clip((counts - lo) / (hi - lo) * 255.0, 0, 255).round().astype(np.uint8)
 
 
+def png_pool(rng: np.random.Generator, n: int | None = None) -> list[bytes]:
+    """`n` (default POOL) distinct synthetic images as PNG (Pillow, level 6): the samples' bytes cycle through them."""
+    pngs = []
+    for _ in range(POOL if n is None else n):
+        buf = io.BytesIO()
+        Image.fromarray(synth_image(rng)).save(buf, format="PNG", compress_level=6)
+        pngs.append(buf.getvalue())
+    return pngs
+
+
 def _record(key: str, label: str, split: str) -> bytes:
     """A schema-valid record (filled field by field, so the benchmark follows schema changes)."""
     import typing
@@ -671,11 +681,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
-    pngs = []
-    for _ in range(POOL):
-        buf = io.BytesIO()
-        Image.fromarray(synth_image(rng)).save(buf, format="PNG", compress_level=6)
-        pngs.append(buf.getvalue())
+    pngs = png_pool(rng)
     n = args.samples
     release = make_release(work / "release", n, pngs)
     df = make_folders(work / "folders", args.original_samples, pngs)

@@ -23,7 +23,6 @@ more cores), so it needs two idle cores: the load average is printed. Every vari
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import shutil
 import subprocess
@@ -34,10 +33,9 @@ import types
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_stream import make_release, synth_image  # noqa: E402
+from bench_stream import make_release, png_pool  # noqa: E402
 
 OLD = "af9dd4e^"  # the last validator without workers or the fast decoder
 POOL = 64  # distinct images; samples reuse them under their own keys
@@ -96,11 +94,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
-    pngs = []
-    for _ in range(POOL):
-        buf = io.BytesIO()
-        Image.fromarray(synth_image(rng)).save(buf, format="PNG", compress_level=6)
-        pngs.append(buf.getvalue())
+    pngs = png_pool(rng, POOL)
     release = make_release(work / "release", args.samples, pngs, shard_size=args.shard_size)
     write_metadata(release)
     n = args.samples
