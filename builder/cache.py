@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Optional
 import pandas as pd
 import pyarrow as pa
 
-from cytoimagenet.io import parquet_bytes, write_bytes_atomic, write_text_atomic
+from cytoimagenet.io import atomic_path, parquet_bytes, write_bytes_atomic, write_text_atomic
 
 # native metadata files an adapter may read: hashed by content at any depth; every other file of a source tree
 # is covered by its relative path (adapters that find images by scanning depend on which files exist), and
@@ -166,14 +166,21 @@ def cached_attrs(work: Path, name: str, key: str) -> Optional[dict]:
         return None
 
 
-def ensure_table(work: Path, name: str, key: str, compute: Callable[[], pd.DataFrame]) -> dict:
-    """Make `work/<name>.parquet` hold the table for `key` (computed and written when it does not) and return
-    its DataFrame.attrs; a valid table is not read, and a computed one is not kept: for the caller that reads
-    back only the columns it needs."""
+def ensure_written_table(work: Path, name: str, key: str, write: Callable[[Path], dict]) -> dict:
+    """Make `work/<name>.parquet` hold the table for `key` and return its DataFrame.attrs, without holding the
+    table: a valid one is not read, and otherwise `write(path)` writes it at `path` (a temporary name, renamed into
+    place once complete) piece by piece and returns its attrs. The same hash, attrs and kill-safety as
+    `cached_table`; for a caller that reads back only the columns it needs."""
     attrs = cached_attrs(work, name, key)
     if attrs is not None:
         return attrs
-    return cached_table(work, name, key, compute)[0].attrs
+    table_path, hash_path, attrs_path = _cache_paths(work, name)
+    hash_path.unlink(missing_ok=True)
+    with atomic_path(table_path) as tmp:
+        attrs = write(tmp)
+    write_text_atomic(attrs_path, json.dumps(attrs, sort_keys=True) + "\n")
+    write_text_atomic(hash_path, key + "\n")
+    return attrs
 
 
 def cached_table(work: Path, name: str, key: str, compute: Callable[[], pd.DataFrame]) -> tuple[pd.DataFrame, bool]:

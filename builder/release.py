@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 
 from cytoimagenet.builder.executor import check_engine, run_tasks
 from cytoimagenet.builder.cache import (
-    cached_table, digest, ensure_table, file_identities, shard_code_version, source_fingerprint, table_code_version,
+    cached_table, digest, ensure_written_table, file_identities, shard_code_version, source_fingerprint,
+    table_code_version,
 )
 from cytoimagenet.builder.labels import assign_labels
 from cytoimagenet.builder.plan import plan as make_plan
@@ -34,6 +35,7 @@ from cytoimagenet.builder.upsample import plan_crops
 from cytoimagenet.builder.image import split_plane
 from cytoimagenet.builder.shard import ShardTask, run_shard, task_digest, write_error
 from cytoimagenet.catalog.registry import get_source
+from cytoimagenet.catalog.source import LIST_RECORD_COLUMNS
 from cytoimagenet.errors import UserError
 from cytoimagenet.format import BuildConfig
 # the concerns split out of this module, re-exported: tests, benchmarks, builder/v1.py and the CLI import them from
@@ -44,7 +46,7 @@ from cytoimagenet.builder.reuse import (  # noqa: F401
     _reuse_shard, _store_result, _tar_matches, _write_part,
 )
 from cytoimagenet.builder.sources import (  # noqa: F401
-    SOURCE_WARNINGS, _check_records, _portable, discover_sources, read_records,
+    SOURCE_WARNINGS, _check_records, _portable, discover_sources, read_records, write_records,
 )
 from cytoimagenet.builder.workdir import (  # noqa: F401
     RELEASE_LAYOUT, TRAINING_SIZE_FOLDER, _build_lock, _check_apart, _check_replaceable, _clear_leftovers, _discard,
@@ -119,7 +121,7 @@ def _file_identities(planned: pd.DataFrame, roots: dict[str, str]) -> dict[str, 
     return out
 
 
-LIST_COLUMNS = ("source_files", "channels")  # per-record lists: label assignment never looks at them
+LIST_COLUMNS = LIST_RECORD_COLUMNS  # per-record lists: label assignment never looks at them
 
 
 def _select(records_path: Path, config: BuildConfig) -> pd.DataFrame:
@@ -205,7 +207,8 @@ def _build_locked(folders: dict[str, Path], skipped: dict[str, str], out: Path, 
     # the records table (2.7M rows in the full build) is written and let go: label assignment reads back the
     # columns it needs, and once the selection is cached (a resumed build, a rebuild) nothing reads it at all;
     # its warnings are kept beside it
-    attrs = ensure_table(work, "records", records_key, lambda: read_records(folders))
+    attrs = ensure_written_table(work, "records", records_key,
+                                 lambda path: write_records(read_records(folders), path))
     warnings = [w for sid in sorted(folders) for w in attrs.get(SOURCE_WARNINGS, {}).get(sid, [])]
     progress("records", 1, 1)
     selection, _ = cached_table(work, "selection", selection_key, lambda: _select(work / "records.parquet", config))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Iterator, Optional
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cytoimagenet.catalog.registry import catalog, get_source
-from cytoimagenet.catalog.source import warnings_of
+from cytoimagenet.catalog.source import records_arrow_schema, warnings_of
 from cytoimagenet.errors import UserError
 
 
@@ -69,14 +71,13 @@ def _portable(message: str, sid: str, folder: Path) -> str:
     return message
 
 
-def read_records(folders: dict[str, Path]) -> pd.DataFrame:
-    """Every source's records, concatenated; the adapters' warnings per source in attrs[SOURCE_WARNINGS]."""
-    frames, warnings = [], {}
+def read_records(folders: dict[str, Path]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each source's records, in source order, checked against the records contract, with the adapter's warnings
+    (machine-independent) in attrs[SOURCE_WARNINGS]. One source at a time: the full build's 2.7M records, their
+    file lists as Python objects, never need to be held together (`write_records` writes them one by one)."""
     for sid, folder in sorted(folders.items()):
         try:
             frame = get_source(sid).records(folder)
-            frames.append(frame)
-            warnings[sid] = [_portable(w, sid, folder) for w in warnings_of(frame)]
         except UserError as exc:
             # adapters name the file they choke on; errors about the table as a whole get the folder
             if str(folder) in str(exc):
@@ -89,11 +90,25 @@ def read_records(folders: dict[str, Path]) -> pd.DataFrame:
                 f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}); check it is the file the "
                 "source distributes, complete and unmodified"
             ) from exc
-    records = pd.concat(frames, ignore_index=True)
-    _check_records(records, folders)
-    # concat keeps attrs only when all frames agree: set them after
-    records.attrs = {SOURCE_WARNINGS: {sid: w for sid, w in warnings.items() if w}}
-    return records
+        _check_records(frame, folders)
+        frame.attrs = {SOURCE_WARNINGS: [_portable(w, sid, folder) for w in warnings_of(frame)]}
+        yield sid, frame
+
+
+def write_records(sources: Iterable[tuple[str, pd.DataFrame]], path: Path) -> dict:
+    """Write the sources' records, one after another, as one parquet table at `path` (the records schema, row
+    order = source order then each adapter's order) and return its attrs ({SOURCE_WARNINGS: {id: [...]}}). Peak
+    memory is one source's table, not all of them."""
+    schema = records_arrow_schema()
+    warnings = {}
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
+        for sid, frame in sources:
+            if frame.attrs.get(SOURCE_WARNINGS):
+                warnings[sid] = frame.attrs[SOURCE_WARNINGS]
+            if len(frame):  # an empty frame's columns have whatever dtype pandas gave them: nothing to write
+                writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
+            del frame
+    return {SOURCE_WARNINGS: warnings}
 
 
 def _check_records(records: pd.DataFrame, folders: dict[str, Path]) -> None:

@@ -25,6 +25,16 @@ RECORD_COLUMNS = (
     "channels",  # list[str], names of source_files in the same order
 )
 
+LIST_RECORD_COLUMNS = ("source_files", "channels")
+
+
+def records_arrow_schema():
+    """pyarrow schema of the records table: every column a string (None for no label) but the two lists. Fixed,
+    so the sources' tables are written one after another into one file whatever each one holds."""
+    import pyarrow as pa
+
+    return pa.schema([(c, pa.list_(pa.string()) if c in LIST_RECORD_COLUMNS else pa.string()) for c in RECORD_COLUMNS])
+
 
 # The facts an entry's `evidence` may name a source for. Every fact carries where it comes from (repository and
 # path, or page); a fact nobody could establish says "unknown: <what that costs>".

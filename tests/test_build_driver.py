@@ -118,3 +118,64 @@ def test_a_tampered_part_is_recomputed_and_an_old_sidecar_is_converted(sources, 
         meta = json.loads(sidecar.read_text())
         assert "parts" in meta and "records" not in meta
         assert all((shards / f"{meta['name']}.{part}.parquet").is_file() for part in rel.PARTS)
+
+
+def _records(sid: str, n: int, *, gene=None) -> "pd.DataFrame":
+    import pandas as pd
+
+    from cytoimagenet.catalog.source import RECORD_COLUMNS
+
+    frame = pd.DataFrame({c: pd.Series([None] * n, dtype=object) for c in RECORD_COLUMNS})
+    frame["source_id"], frame["sample_id"], frame["group"] = sid, [f"{sid}-{i}" for i in range(n)], "g"
+    frame["microscopy"] = "fluorescence"
+    frame["gene"] = pd.Series([gene] * n, dtype=object)
+    frame["source_files"] = [[f"{i}_w{c}.tif" for c in range(1 + i % 3)] for i in range(n)]
+    frame["channels"] = [["nucleus", "actin", "er"][:1 + i % 3] for i in range(n)]
+    return frame
+
+
+def test_the_records_table_is_written_one_source_at_a_time(tmp_path):
+    import gc
+    import weakref
+
+    import pandas as pd
+
+    from cytoimagenet.builder.sources import SOURCE_WARNINGS, write_records
+
+    # a source with no gene labels at all next to one with: one fixed schema, whatever each source holds
+    frames = {"a": _records("a", 5), "b": _records("b", 0), "c": _records("c", 4, gene="tp53 targeted")}
+    frames["a"].attrs = {SOURCE_WARNINGS: ["a/x.csv: no gene labels"]}
+    alive = []
+
+    def sources():
+        for sid in sorted(frames):
+            gc.collect()
+            # when the next source is read, the previous one's table (its lists as Python objects) is let go
+            assert not any(ref() is not None for ref in alive), "a written source's table is still held"
+            frame = frames.pop(sid)
+            alive.append(weakref.ref(frame))
+            yield sid, frame
+            del frame
+
+    attrs = write_records(sources(), tmp_path / "records.parquet")
+    assert attrs == {SOURCE_WARNINGS: {"a": ["a/x.csv: no gene labels"]}}
+    got = pd.read_parquet(tmp_path / "records.parquet")
+    assert got["sample_id"].tolist() == [f"a-{i}" for i in range(5)] + [f"c-{i}" for i in range(4)]
+    assert got["gene"].isna().tolist() == [True] * 5 + [False] * 4 and set(got["gene"].dropna()) == {"tp53 targeted"}
+    assert [list(f) for f in got["source_files"]][:3] == [["0_w0.tif"], ["1_w0.tif", "1_w1.tif"],
+                                                          ["2_w0.tif", "2_w1.tif", "2_w2.tif"]]
+
+
+def test_a_source_failing_midway_leaves_no_records_table_to_reuse(tmp_path):
+    from cytoimagenet.builder.cache import ensure_written_table, is_cached
+    from cytoimagenet.builder.sources import write_records
+    from cytoimagenet.errors import UserError
+
+    def sources():
+        yield "a", _records("a", 3)
+        raise UserError("b/metadata.csv: broken")
+
+    with pytest.raises(UserError, match="broken"):
+        ensure_written_table(tmp_path, "records", "k1", lambda path: write_records(sources(), path))
+    assert not is_cached(tmp_path, "records", "k1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
