@@ -128,6 +128,30 @@ def croissant_license(manifest):
     return docs[0] if len(docs) == 1 else docs
 
 
+def _training_distribution(manifest) -> list[dict]:
+    """The training-size copies (data/N/): every file a release holds is described and checksummed. Their PNG
+    members get a file set per size, so a consumer can find them; the record sets stay on the canonical shards,
+    which hold the same samples at full resolution."""
+    out = []
+    for size in sorted({e.size for e in manifest.training_shards}):
+        entries = [e for e in manifest.training_shards if e.size == size]
+        out += [_file_object(e.path, e.path, e.sha256, e.bytes, "application/x-tar",
+                             f"Training-size copy ({size} px) of the {e.split} split's shard {e.path.split('/')[-1]}: "
+                             f"its {e.samples} samples as stream(image_size={size}) first reduces them, as "
+                             "<key>.png, <key>.json, <key>.cls.") for e in entries]
+        out.append({
+            "@type": "cr:FileSet",
+            "@id": f"{PNG_SET_ID}-{size}",
+            "name": f"{PNG_SET_ID}-{size}",
+            "description": f"The PNG images of the {size} px training-size shards, named <key>.png like the "
+                           "full-resolution ones.",
+            "containedIn": [{"@id": e.path} for e in entries],
+            "encodingFormat": "image/png",
+            "includes": "*.png",
+        })
+    return out
+
+
 def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
     """The Croissant JSON-LD document of a release folder (metadata files must already be written)."""
     release_dir = Path(release_dir)
@@ -151,6 +175,7 @@ def croissant(release_dir: Path, manifest, url: Optional[str] = None) -> dict:
             "encodingFormat": "image/png",
             "includes": "*.png",
         },
+        *_training_distribution(manifest),
         _file_object(METADATA_ID, "metadata/metadata.parquet", sha256_file(metadata_path), metadata_path.stat().st_size,
                      "application/x-parquet", "One row per sample: every metadata field, split, label_id and shard."),
         _file_object(LABELS_ID, "metadata/labels.parquet", sha256_file(labels_path), labels_path.stat().st_size,

@@ -126,7 +126,10 @@ def test_croissant_structure(release_a):
     for obj in objects:
         assert {"name", "contentUrl", "encodingFormat", "sha256"} <= set(obj)
         assert obj["sha256"] == sha256_file(release_a / obj["contentUrl"])
-    assert {o["contentUrl"] for o in objects} >= {s.path for s in manifest.shards} | {"metadata/metadata.parquet"}
+    # every shard the release holds, the training-size copies too, described and checksummed
+    assert manifest.training_shards
+    assert {o["contentUrl"] for o in objects} >= ({s.path for s in [*manifest.shards, *manifest.training_shards]}
+                                                  | {"metadata/metadata.parquet"})
     for fs in (d for d in doc["distribution"] if d["@type"] == "cr:FileSet"):
         assert all(c["@id"] in ids for c in fs["containedIn"]) and fs["includes"]
     fields = {f["@id"]: f for rs in doc["recordSet"] for f in rs["field"]}
