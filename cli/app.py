@@ -283,6 +283,9 @@ def info(
                           f"{', '.join(summary['imitates']) or 'the demo sources'}; not data of those datasets")
     out_console.print(f"samples: {summary['splits']}  classes: {summary['classes']}  shards: {summary['shards']}  "
                       f"bytes: {summary['bytes']:,}  quarantined: {summary['quarantined']}")
+    for size, row in summary["training_shards"].items():
+        out_console.print(f"training-size copy data/{size}/: {row['shards']} shards, {row['bytes']:,} bytes "
+                          f"(read by stream(image_size={size}) and pretrain --image-size {size})")
     table = Table("category", "classes", "samples")
     for cat, row in summary["categories"].items():
         table.add_row(cat, str(row["classes"]), str(row["samples"]))

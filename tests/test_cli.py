@@ -48,6 +48,12 @@ def test_validate_and_info_on_a_release(release, tmp_path):
     info = runner.invoke(app, ["info", str(release), "--json"])
     summary = json.loads(info.output)
     assert summary["classes"] >= 5 and set(summary["sources"]) == {"bbbc021", "rxrx1"}
+    # the 224 px copies are counted apart from the canonical shards
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert summary["shards"] == len(manifest["shards"])
+    assert summary["training_shards"] == {"224": {"shards": len(manifest["training_shards"]),
+                                                  "bytes": sum(e["bytes"] for e in manifest["training_shards"])}}
+    assert "training-size copy data/224/" in runner.invoke(app, ["info", str(release)]).output
 
     broken = tmp_path / "broken"
     shutil.copytree(release, broken)

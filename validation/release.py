@@ -606,6 +606,10 @@ def summarise(release: Path) -> dict:
         "synthetic": manifest.synthetic, "imitates": manifest.imitates,
         "splits": manifest.splits, "classes": len(manifest.labels), "shards": len(manifest.shards),
         "bytes": sum(s.bytes for s in manifest.shards), "quarantined": manifest.quarantined,
+        # the training-size copies (data/N/), apart: `shards` and `bytes` are the canonical full-resolution release
+        "training_shards": {str(size): {"shards": len(es), "bytes": sum(e.bytes for e in es)}
+                            for size in sorted({e.size for e in manifest.training_shards})
+                            for es in [[e for e in manifest.training_shards if e.size == size]]},
         "categories": {c: {"classes": int(r.classes), "samples": int(r.samples)} for c, r in cats.iterrows()},
         "sources": {k: int(v) for k, v in md["source_id"].value_counts().sort_index().items()},
         "problems": shard_file_problems(release, manifest),
