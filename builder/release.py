@@ -34,6 +34,7 @@ from cytoimagenet.builder.plan import plan as make_plan
 from cytoimagenet.builder.upsample import plan_crops
 from cytoimagenet.builder.image import split_plane
 from cytoimagenet.builder.shard import ShardTask, run_shard, task_digest, write_error
+from cytoimagenet.catalog.demo import is_synthetic
 from cytoimagenet.catalog.registry import get_source
 from cytoimagenet.catalog.source import LIST_RECORD_COLUMNS
 from cytoimagenet.errors import UserError
@@ -180,6 +181,9 @@ def _build(sources_root: Path, out: Path, config: BuildConfig, *, workers: int, 
                                         allow_noderivatives=config.allow_noderivatives)
     _check_apart(out, work, sources_root, folders)
     _check_replaceable(out)
+    if not config.synthetic and is_synthetic(sources_root):
+        # generated demo data says so whoever builds it, the CLI or a script: publish refuses it unless told
+        config = config.model_copy(update={"synthetic": True})
     with _build_lock(work):
         return _build_locked(folders, skipped, out, work, config, workers=workers, progress=progress,
                              engine=engine, address=address)

@@ -14,10 +14,23 @@ from spine_config import CONFIG, SHAPES
 
 
 @pytest.fixture(scope="session")
-def sources(tmp_path_factory):
+def demo_sources(tmp_path_factory):
+    """The tree `cytoimagenet demo` writes, SYNTHETIC.md markers and all: builds from it are synthetic."""
     from cytoimagenet.catalog import demo
 
-    return demo.write_demo_sources(tmp_path_factory.mktemp("sources"), seed=0, **SHAPES)
+    return demo.write_demo_sources(tmp_path_factory.mktemp("demo-sources"), seed=0, **SHAPES)
+
+
+@pytest.fixture(scope="session")
+def sources(tmp_path_factory):
+    """The demo's files standing in for real sources in their native layouts: without the markers, so builds
+    from it take the path real data takes (citations, licences, publish)."""
+    from cytoimagenet.catalog import demo
+
+    root = demo.write_demo_sources(tmp_path_factory.mktemp("sources"), seed=0, **SHAPES)
+    for marker in root.rglob(demo.SYNTHETIC_MARKER):
+        marker.unlink()
+    return root
 
 
 @pytest.fixture(scope="session")

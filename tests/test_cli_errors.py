@@ -93,7 +93,8 @@ def captured(monkeypatch):
     return seen
 
 
-def test_the_cli_marks_demo_builds_synthetic(captured, sources, monkeypatch, capsys, tmp_path):
+def test_the_cli_marks_demo_builds_synthetic(captured, demo_sources, monkeypatch, capsys, tmp_path):
+    sources = demo_sources
     run_main(monkeypatch, capsys, "build", "--sources", str(sources), "--out", str(tmp_path / "a"))
     assert captured.pop("config").synthetic  # a tree `cytoimagenet demo` wrote carries SYNTHETIC.md
     plain = tmp_path / "plain"
@@ -107,12 +108,14 @@ def test_the_cli_marks_demo_builds_synthetic(captured, sources, monkeypatch, cap
 
 
 @pytest.fixture(scope="module")
-def synthetic_release(sources, tmp_path_factory):
+def synthetic_release(demo_sources, tmp_path_factory):
     from cytoimagenet.builder.release import build_release
     from spine_config import CONFIG
 
     out = tmp_path_factory.mktemp("synthetic") / "cytoimagenet"
-    build_release(sources, out, CONFIG.model_copy(update={"synthetic": True}), only=["rxrx1"])
+    # a plain config: build_release itself finds the markers `cytoimagenet demo` wrote, as a script calling it would
+    assert not CONFIG.synthetic
+    build_release(demo_sources, out, CONFIG, only=["rxrx1"])
     return out
 
 
