@@ -13,6 +13,14 @@ from cytoimagenet.catalog.licences import Licence, get_licence
 from cytoimagenet.errors import UserError
 from cytoimagenet.format import LABEL_COLUMNS
 
+# A record's source region: the sample is not the whole image its files hold but the box rows
+# [region_y0, region_y1) x columns [region_x0, region_x1) of it, in source pixels, half-open as numpy slices
+# (`image[y0:y1, x0:x1]`), origin at the top-left pixel. Optional: an adapter that produces none of these
+# columns makes whole-image records, and a record without a box has all four null. A box is all four or none
+# (an adapter that sets some only is refused); whether it lies inside the image is known only once the image is
+# read: the shard task quarantines a box outside the image, empty or inverted, with the reason.
+REGION_COLUMNS = ("region_y0", "region_x0", "region_y1", "region_x1")
+
 # Columns of the records table every adapter returns: one row per source image (a set of channel files that
 # merge into one sample). Label columns hold lowercase tokens joined with "|", or None.
 RECORD_COLUMNS = (
@@ -23,17 +31,24 @@ RECORD_COLUMNS = (
     "microscopy",
     "source_files",  # list[str], relative to the source folder
     "channels",  # list[str], names of source_files in the same order
+    *REGION_COLUMNS,  # optional source region (see below); null for a whole-image record
 )
 
 LIST_RECORD_COLUMNS = ("source_files", "channels")
 
 
 def records_arrow_schema():
-    """pyarrow schema of the records table: every column a string (None for no label) but the two lists. Fixed,
-    so the sources' tables are written one after another into one file whatever each one holds."""
+    """pyarrow schema of the records table: every column a string (None for no label) but the two lists and the
+    region's four nullable int64s. Fixed, so the sources' tables are written one after another into one file
+    whatever each one holds."""
     import pyarrow as pa
 
-    return pa.schema([(c, pa.list_(pa.string()) if c in LIST_RECORD_COLUMNS else pa.string()) for c in RECORD_COLUMNS])
+    def kind(c):
+        if c in LIST_RECORD_COLUMNS:
+            return pa.list_(pa.string())
+        return pa.int64() if c in REGION_COLUMNS else pa.string()
+
+    return pa.schema([(c, kind(c)) for c in RECORD_COLUMNS])
 
 
 # The facts an entry's `evidence` may name a source for. Every fact carries where it comes from (repository and
@@ -234,6 +249,8 @@ def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
     out["microscopy"] = df["microscopy"] if "microscopy" in df.columns else entry.modality
     out["source_files"] = df["source_files"].map(list)
     out["channels"] = df["channels"].map(list)
+    for col, values in _regions(df, entry).items():
+        out[col] = values
     for col in LABEL_COLUMNS:
         # a label column the adapter produced but left empty everywhere is a lost label, said aloud
         if col in df.columns and out[col].isna().all() and len(out):
@@ -246,6 +263,30 @@ def standardise_records(df: pd.DataFrame, entry: SourceEntry) -> pd.DataFrame:
             "the metadata lists the same image twice"
         )
     return out.sort_values("sample_id", kind="stable").reset_index(drop=True)
+
+
+def _regions(df: pd.DataFrame, entry: SourceEntry) -> dict[str, pd.Series]:
+    """The four region columns as nullable integers (pandas Int64), all null when the adapter gave none."""
+    present = [c for c in REGION_COLUMNS if c in df.columns]
+    if not present:
+        return {c: pd.Series(pd.NA, index=df.index, dtype="Int64") for c in REGION_COLUMNS}
+    if len(present) != len(REGION_COLUMNS):
+        raise RuntimeError(f"adapter of {entry.id!r} produced region columns {present}: a region is all of "
+                           f"{list(REGION_COLUMNS)} or none")
+    out = {}
+    for col in REGION_COLUMNS:
+        try:
+            values = pd.array(df[col].astype(object).where(df[col].notna(), None).tolist(), dtype="Int64")
+        except (TypeError, ValueError) as exc:
+            raise RuntimeError(f"adapter of {entry.id!r}: {col} holds a value that is not an integer ({exc})") from None
+        out[col] = pd.Series(values, index=df.index)
+    known = pd.DataFrame(out).notna()
+    partial = known.any(axis=1) & ~known.all(axis=1)
+    if partial.any():
+        sid = df.loc[partial, "sample_id"].iloc[0]
+        raise RuntimeError(f"adapter of {entry.id!r}: sample {sid!r} has some region columns and not others; a "
+                           "region is all four or none")
+    return out
 
 
 def require_columns(df: pd.DataFrame, columns, path: Path) -> None:
