@@ -36,7 +36,7 @@ from cytoimagenet.builder.image import split_plane
 from cytoimagenet.builder.shard import ShardTask, run_shard, task_digest, write_error
 from cytoimagenet.catalog.demo import is_synthetic
 from cytoimagenet.catalog.registry import get_source
-from cytoimagenet.catalog.source import LIST_RECORD_COLUMNS
+from cytoimagenet.catalog.source import LIST_RECORD_COLUMNS, REGION_COLUMNS
 from cytoimagenet.errors import UserError
 from cytoimagenet.format import BuildConfig
 # the concerns split out of this module, re-exported: tests, benchmarks, builder/v1.py and the CLI import them from
@@ -83,6 +83,7 @@ def iter_tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str
     roots = {sid: str(folder.resolve()) for sid, folder in folders.items()}
     code = shard_code_version()
     columns = list(planned.columns)
+    regions = [c for c in REGION_COLUMNS if c in columns]
     for name, rows in planned.groupby("shard", sort=True):
         identities = _file_identities(rows, roots).get(name, {})
         # NaN is pandas' missing value; records and JSON want None
@@ -91,6 +92,12 @@ def iter_tasks(planned: pd.DataFrame, folders: dict[str, Path], labels: list[str
             {c: (v.tolist() if hasattr(v, "tolist") and not isinstance(v, str) else v) for c, v in zip(columns, r)}
             for r in rows.itertuples(index=False, name=None)
         ]
+        # a source region's corners as ints: pandas reads the tables' nullable int64 columns as floats (NaN,
+        # made None above, for a whole image); so the rows, hence the task digest, hold ints whatever the dtype
+        for record in records:
+            for c in regions:
+                if record[c] is not None:
+                    record[c] = int(record[c])
         yield ShardTask(
             name=name, rows=records, source_roots=roots, entries=entries, label_ids=label_ids,
             out_path=str(data_dir / f"{name}.tar"), seed=config.seed, percentile_low=config.percentile_low,

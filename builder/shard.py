@@ -7,7 +7,16 @@ it first (`augment._box_reduce`, OpenCV's area average by the integer factors `_
 remaining steps on the stored image then compute exactly what they compute on the full one, so its batches are
 bit-identical either way while it decodes up to N/side squared fewer pixels. Where the reduction is a no-op
 (a side under 2N), the training-size shard holds the full PNG's bytes as they are. Stored as 8-bit grayscale PNG:
-with the fast decoder it decoded faster than WebP lossless at 224 px (benchmarks/README.md)."""
+with the fast decoder it decoded faster than WebP lossless at 224 px (benchmarks/README.md).
+
+Source regions. A record with a box (catalog/source.py REGION_COLUMNS: rows [region_y0, region_y1) x columns
+[region_x0, region_x1) of its files, half-open, in source pixels) is the box, not the whole image: the planes
+are cut to it right after reading, before the merge, the percentile normalisation and any upsampling crop, so
+every standardising step sees the box alone, as if it were an image of its own, and an upsampling crop falls
+inside it. The sample's x_min/x_max/y_min/y_max are where its pixels lie in the source image (the box, or the
+crop offset by the box's corner; x_max - x_min == width as for every crop), `crop` stays False for the box itself
+(it is not an upsampling crop) and a crop's `scaling` is relative to the box it was cut from. A box outside
+the image, empty or inverted is quarantined ("bad region: ...")."""
 
 from __future__ import annotations
 
@@ -26,6 +35,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from cytoimagenet.builder.image import UnreadableImage, crop_boxes, encode_png, merge, qc_reason, read_planes, split_plane
+from cytoimagenet.catalog.source import REGION_COLUMNS
 from cytoimagenet.errors import UserError
 from cytoimagenet.format import SampleRecord, ShardEntry, member_name
 from cytoimagenet.io import adopt, atomic_paths, sha256_file
@@ -227,6 +237,29 @@ class CropTooSmall(Exception):
     pass
 
 
+class BadRegion(Exception):
+    """A record's source region that is not a non-empty box inside its image."""
+
+
+def source_region(row: dict, height: int, width: int) -> Optional[tuple[int, int, int, int]]:
+    """The record's source region (y0, x0, y1, x1), checked against its `height` x `width` image; None for a
+    whole-image record (no region columns, or all four None)."""
+    values = [row.get(c) for c in REGION_COLUMNS]
+    if all(v is None for v in values):
+        return None
+    if any(v is None for v in values):
+        raise BadRegion("incomplete box " + ", ".join(f"{c}={v}" for c, v in zip(REGION_COLUMNS, values)))
+    y0, x0, y1, x1 = (int(v) for v in values)
+    where = f"box rows {y0}:{y1}, columns {x0}:{x1}"
+    if y1 < y0 or x1 < x0:
+        raise BadRegion(f"{where} is inverted (an end before its start)")
+    if y1 == y0 or x1 == x0:
+        raise BadRegion(f"{where} is empty (no pixels)")
+    if y0 < 0 or x0 < 0 or y1 > height or x1 > width:
+        raise BadRegion(f"{where} lies outside the {height}x{width} image")
+    return y0, x0, y1, x1
+
+
 def crop_box(row: dict, height: int, width: int, seed: int) -> tuple[float, int, int, int, int]:
     """This crop's (scaling, x_min, x_max, y_min, y_max). Drawn from the parent image's key, so every crop of
     one image sees the same quadrant order, whatever shard or process it lands in."""
@@ -243,9 +276,14 @@ def run_shard(task: ShardTask) -> ShardResult:
         # one sample in memory at a time: each PNG goes into the temp tar as soon as it is encoded
         for row in task.rows:
             root = Path(task.source_roots[row["source_id"]])
-            box = None
+            box = region = None
             try:
                 channels, depth = read_sample(row, root)
+                # the source region first: every step below sees the box alone
+                region = source_region(row, *channels[0].shape)
+                if region is not None:
+                    ry0, rx0, ry1, rx1 = region
+                    channels = [c[ry0:ry1, rx0:rx1] for c in channels]
                 if row.get("crop"):
                     box = crop_box(row, *channels[0].shape, task.seed)
                     _, x0, x1, y0, y1 = box
@@ -260,6 +298,9 @@ def run_shard(task: ShardTask) -> ShardResult:
             except UnreadableImage as exc:
                 quarantine.append(_quarantine(row, f"unreadable: {exc}"))
                 continue
+            except BadRegion as exc:
+                quarantine.append(_quarantine(row, f"bad region: {exc}"))
+                continue
             except CropTooSmall as exc:
                 quarantine.append(_quarantine(row, f"too small: {exc}"))
                 continue
@@ -268,12 +309,12 @@ def run_shard(task: ShardTask) -> ShardResult:
                 quarantine.append(_quarantine(row, reason))
                 continue
             entry = task.entries[row["source_id"]]
+            where = _placement(region, box)
             record = SampleRecord(
                 **{k: row[k] for k in RECORD_PASSTHROUGH},
                 database=entry["database"], name=entry["name"], dir_name=entry["dir_name"],
                 crop=box is not None, scaling=box[0] if box else 1.0,
-                x_min=box[1] if box else None, x_max=box[2] if box else None,
-                y_min=box[3] if box else None, y_max=box[4] if box else None,
+                x_min=where[0], x_max=where[1], y_min=where[2], y_max=where[3],
                 source_files=list(row["source_files"]), channels=list(row["channels"]),
                 bit_depth=depth, height=int(image.shape[0]), width=int(image.shape[1]),
             )
@@ -296,6 +337,17 @@ def run_shard(task: ShardTask) -> ShardResult:
     (sha, size), rest = written[0], written[1:]
     sized = [{"size": n, "path": str(p), "sha256": h, "bytes": b} for n, p, (h, b) in zip(sizes, paths[1:], rest)]
     return ShardResult(task.name, task.out_path, sha, size, records, quarantine, sized)
+
+
+def _placement(region, box) -> tuple[Optional[int], ...]:
+    """(x_min, x_max, y_min, y_max) of a sample's pixels in its source image: the crop (offset by the region's
+    corner when it was cut from a region), else the region, else None (a whole image)."""
+    oy, ox = (region[0], region[1]) if region is not None else (0, 0)
+    if box is not None:
+        return box[1] + ox, box[2] + ox, box[3] + oy, box[4] + oy
+    if region is not None:
+        return region[1], region[3], region[0], region[2]
+    return None, None, None, None
 
 
 def reuse_training_shards(meta: dict, task: ShardTask, out: Path) -> Optional[list[dict]]:
@@ -342,7 +394,7 @@ def _quarantine(row: dict, reason: str) -> dict:
 
 def task_digest(task: ShardTask) -> str:
     """Hash of everything that determines a shard's bytes and quarantine (not where it is written): the plan
-    rows and options, the identity of every source file it reads, and the version of the code that writes it.
+    rows (every field of every row, a record's source region included) and options, the identity of every source file it reads, and the version of the code that writes it.
     A shard is re-used only while all of these stand, so a rebuild equals a fresh build."""
     payload = json.dumps(
         [task.name, task.rows, task.entries, task.label_ids, task.seed, task.percentile_low, task.percentile_high,
