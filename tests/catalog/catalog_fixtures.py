@@ -174,13 +174,23 @@ BBBC041_ENTRIES = (
 )
 
 
+def bbbc041_box(n: int, size: int) -> dict:
+    """Box n (from 1) of a `size` px smear: nearly the whole image (a side of size - size // 72, so 142 px of 144,
+    room for a 70 px upsampling crop), shifted by n so each box of a smear differs."""
+    margin = size // 72
+    r0, c0 = n % (margin + 1), (n + 1) % (margin + 1)
+    return {"minimum": {"r": r0, "c": c0}, "maximum": {"r": r0 + size - margin, "c": c0 + size - margin}}
+
+
 def bbbc041_tree(root: Path, entries=BBBC041_ENTRIES, size=8) -> Path:
-    """malaria/training.json (image.pathname, objects[].category) + malaria/images/<uuid>.png|jpg, RGB."""
+    """malaria/training.json (image.pathname, objects[].category and .bounding_box) +
+    malaria/images/<uuid>.png|jpg, RGB; one box per category listed (bbbc041_box)."""
     folder = root / "bbbc041"
     table = [
         {
             "image": {"checksum": uid[:8], "pathname": f"/images/{uid}.{ext}", "shape": {"r": 1200, "c": 1600, "channels": 3}},
-            "objects": [{"bounding_box": {}, "category": c} for c in categories],
+            "objects": [{"bounding_box": bbbc041_box(n, size), "category": c}
+                        for n, c in enumerate(categories, start=1)],
         }
         for uid, ext, categories in entries
     ]

@@ -50,12 +50,21 @@ EXPECTED = {
         },
     },
     "bbbc041": {
-        "ids": [U2, U3, U1],
+        # one record per object box, "<image uuid>_<n>", n the box's position from 1 in its image's objects list
+        "ids": [f"{u}_{n}" for u, k in ((U2, 3), (U3, 3), (U1, 4)) for n in range(1, k + 1)],
         "samples": {
-            U1: dict(files=[f"malaria/images/{U1}.png"], channels=["RGB"], microscopy="brightfield", group=U1,
-                     cell_type="difficult|red blood cell|trophozoite", organism="human", phenotype=None),
-            U2: dict(cell_type="leukocyte|red blood cell|ring"),
-            U3: dict(files=[f"malaria/images/{U3}.jpg"], cell_type="gametocyte|red blood cell|schizont"),
+            f"{U1}_1": dict(files=[f"malaria/images/{U1}.png"], channels=["RGB"], microscopy="brightfield", group=U1,
+                            cell_type="red blood cell", organism="human", phenotype=None,
+                            # minimum.r, minimum.c, maximum.r, maximum.c of the box (sources_bbbc_b.bbbc041_box)
+                            region_y0=0, region_x0=0, region_y1=6, region_x1=5),
+            f"{U1}_2": dict(cell_type="red blood cell", group=U1),
+            f"{U1}_3": dict(cell_type="trophozoite", group=U1, region_y0=1, region_x0=0, region_y1=7, region_x1=5),
+            f"{U1}_4": dict(cell_type="difficult", group=U1),  # the original skipped no category
+            f"{U2}_2": dict(cell_type="ring", group=U2),
+            f"{U2}_3": dict(cell_type="leukocyte", group=U2),
+            f"{U3}_1": dict(files=[f"malaria/images/{U3}.jpg"], cell_type="red blood cell", group=U3),
+            f"{U3}_2": dict(cell_type="gametocyte"),
+            f"{U3}_3": dict(cell_type="schizont"),
         },
     },
     "bbbc038": {
