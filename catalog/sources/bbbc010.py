@@ -25,7 +25,7 @@ ENTRY = SourceEntry(
     name="C. elegans live/dead assay",
     dir_name="bbbc010",
     homepage="https://bbbc.broadinstitute.org/BBBC010",
-    licence="unknown",
+    licence="CC0-1.0",
     citation=(
         "Moy TI, Conery AL, Larkins-Ford J, et al. High-throughput screen for novel antimicrobials using a "
         "whole animal infection model. ACS Chem Biol 4(7):527-533 (2009); " + layouts.BBBC_CITATION
@@ -55,8 +55,11 @@ ENTRY = SourceEntry(
             "annotations/bbbc010_metadata.csv is a Git LFS object missing from the mirror"
         ),
         "licence": (
-            "unknown: the BBBC010 page's licence line was not reachable with the project's tools; a release "
-            "that uses bbbc010 states its terms as unknown"
+            "CC0 1.0, as restated from the BBBC010 page: nclack/chucky-benchmarks-data DATA-LICENSES.md ('The C. "
+            "elegans brightfield image in `data/bbbc010-v1/` and its preview are shared under CC0 1.0, as stated "
+            "on the BBBC010 dataset page (https://bbbc.broadinstitute.org/BBBC010). Credit: Fred Ausubel's "
+            "laboratory at Massachusetts General Hospital'); the BBBC010 page itself was not reachable with the "
+            "project's tools"
         ),
         "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC010_v2_images.zip)",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism nematode)",

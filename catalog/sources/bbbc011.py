@@ -40,8 +40,12 @@ ENTRY = SourceEntry(
             "which image has which phenotype"
         ),
         "licence": (
-            "unknown: the BBBC011 page's licence line was not reachable with the project's tools; a release "
-            "that uses bbbc011 states its terms as unknown"
+            "unknown: the BBBC011 page is not reachable with the project's tools and no public copy of its "
+            "licence line was found. Searched: GitHub file search (exact strings 'BBBC011', 'BBBC011 (', "
+            "'BBBC011v1', 'We used image set BBBC0', 'neighboring rights to BBBC'), BBBC loader libraries "
+            "(mario-koddenbrock/bbbc_datasets, psteinb/b3get: no licence fields), NFDI4BIOIMAGE/training's BBBC "
+            "entries, piximi/documentation, and the pages/docs/code search corpora. BBBC sets differ (CC0, CC BY "
+            "3.0, CC BY-NC-SA 3.0), so none is assumed; a release that uses bbbc011 states its terms as unknown"
         ),
         "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC011_v1_images.zip)",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism nematode)",

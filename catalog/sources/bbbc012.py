@@ -23,7 +23,7 @@ ENTRY = SourceEntry(
     name="C. elegans infection marker",
     dir_name="bbbc012",
     homepage="https://bbbc.broadinstitute.org/BBBC012",
-    licence="unknown",
+    licence="CC0-1.0",
     citation=layouts.BBBC_CITATION,
     modality="fluorescence|brightfield",
     channels=["brightfield", "GFP", "mCherry"],
@@ -48,8 +48,11 @@ ENTRY = SourceEntry(
             "labels of this source"
         ),
         "licence": (
-            "unknown: the BBBC012 page's licence line was not reachable with the project's tools; a release "
-            "that uses bbbc012 states its terms as unknown"
+            "CC0, as restated by the Broad's Piximi documentation: piximi/documentation "
+            "piximi-documentation/pages/technical/example-datasets.md ('The *C. elegans* data were provided by "
+            "Javier Irazoqui as BBBC012 in the Broad Bioimage Benchmark Collection ... *C. elegans* license: CC0 "
+            "(https://creativecommons.org/publicdomain/zero/1.0/)'); the BBBC012 page itself was not reachable "
+            "with the project's tools"
         ),
         "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC012_v1_images.zip)",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism nematode)",

@@ -50,8 +50,13 @@ ENTRY = SourceEntry(
         ),
         "labels": f"{ORIGINAL} annotations/bbbc015_metadata.csv at aec7751 (human, U-2 OS, nucleus|cell membrane)",
         "licence": (
-            "unknown: the BBBC015 page's licence line was not reachable with the project's tools; a release "
-            "that uses bbbc015 states its terms as unknown"
+            "unknown: the BBBC015 page is not reachable with the project's tools and no public copy of its "
+            "licence line was found. Searched: GitHub file search (exact strings 'BBBC015', 'BBBC015 (', 'We used "
+            "image set BBBC0', 'neighboring rights to BBBC'), BBBC loader libraries "
+            "(mario-koddenbrock/bbbc_datasets, psteinb/b3get: no licence fields), NFDI4BIOIMAGE/training's BBBC "
+            "entries, piximi/documentation (which gives CC BY 3.0 for BBBC016, a different transfluor set, not "
+            "carried over), and the pages/docs/code search corpora. A release that uses bbbc015 states its terms "
+            "as unknown"
         ),
         "download": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (download: BBBC015_v1_images.zip)",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv at aec7751 (organism human)",

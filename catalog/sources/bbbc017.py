@@ -74,7 +74,11 @@ ENTRY = SourceEntry(
             "5,760 rows, 15 plates)"
         ),
         "licence": (
-            "unknown: the BBBC017 page's licence line was not reachable with the project's tools; a release "
+            "unknown: the BBBC017 page is not reachable with the project's tools and no public copy of its "
+            "licence line was found. Searched: GitHub file search (exact strings 'BBBC017', 'BBBC017 (', 'We used "
+            "image set BBBC0', 'neighboring rights to BBBC'), BBBC loader libraries "
+            "(mario-koddenbrock/bbbc_datasets, psteinb/b3get: no licence fields), NFDI4BIOIMAGE/training's BBBC "
+            "entries, and the pages/docs/code search corpora. BBBC sets differ, so none is assumed; a release "
             "that uses bbbc017 states its terms as unknown"
         ),
         "download": (

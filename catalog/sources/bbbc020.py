@@ -23,7 +23,7 @@ ENTRY = SourceEntry(
     name="Murine bone-marrow derived macrophages",
     dir_name="bbbc020",
     homepage="https://bbbc.broadinstitute.org/BBBC020",
-    licence="unknown",
+    licence="CC-BY-NC-SA-3.0",
     citation=layouts.BBBC_CITATION,
     modality="fluorescence",
     channels=["DAPI", "CD11b"],
@@ -43,8 +43,15 @@ ENTRY = SourceEntry(
         "channels": f"{INFO} (channels f_nucleus, f_cell_surface; c1 and c5 in that order)",
         "labels": f"{INFO} (mouse, macrophage, cell_component nucleus and cell surface)",
         "licence": (
-            "unknown: the BBBC020 page's licence line is not reachable here and no copy was found (catalogued "
-            "before as CC BY 3.0 without a source); cost: a release using it states unknown terms for it"
+            "CC BY-NC-SA 3.0, as two public readers restate the BBBC020 page: RonnieHappy/NOSTOS "
+            "src/nostos/validation/external_nuclei_bbbc020.py (SOURCE = "
+            "'https://bbbc.broadinstitute.org/BBBC020'; its result payload records dataset BBBC020v1 with license "
+            "'CC BY-NC-SA 3.0') and rsiegemit/fluorostats methods_paper/data/repositories_guide.md at 40ad26a "
+            "('Licensing: Varies per set (CC BY 3.0; CC BY-NC-SA 3.0 for BBBC020; ...)'; its table: 'BBBC020 | "
+            "Murine bone-marrow macrophages, DAPI + CD11b | ... | CC BY-NC-SA 3.0'); the BBBC020 page itself was "
+            "not reachable with the project's tools. Against it: one public audit table lists BBBC020 as CC0 but "
+            "also BBBC041 as CC0, which BBBC041's readers contradict (CC BY-NC-SA 3.0), so it is not taken; the "
+            "earlier catalogue's CC BY 3.0 had no source"
         ),
         "download": f"{INFO} (download: BBBC020_v1_images.zip)",
         "organism": INFO,

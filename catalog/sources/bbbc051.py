@@ -44,8 +44,13 @@ ENTRY = SourceEntry(
         "channels": f"{ORIGINAL} datasets_info.csv (bbbc_kidney: channels f_nucleus; notes: 3D images, 7 z-slices)",
         "labels": f"{META} (cell_type per folder, cell_component nucleus)",
         "licence": (
-            "unknown: the BBBC051 page's licence line is not reachable here and no copy was found (catalogued "
-            "before as CC BY 3.0 without a source); cost: a release using it states unknown terms for it"
+            "unknown: the BBBC051 page is not reachable here and no public copy of its licence line was found "
+            "(catalogued before as CC BY 3.0 without a source). MedMNIST/MedMNIST README.md releases TissueMNIST, "
+            "which is derived from BBBC051, under 'Creative Commons Attribution 4.0 International (CC BY 4.0)': "
+            "that is MedMNIST's licence for its derivative, not a statement of BBBC051's own terms, so it is not "
+            "taken. Searched: GitHub file search (exact strings 'BBBC051', 'We used image set BBBC0', "
+            "'neighboring rights to BBBC'), BBBC loader libraries, NFDI4BIOIMAGE/training's BBBC entries, and the "
+            "pages/docs/code search corpora. Cost: a release using it states unknown terms for it"
         ),
         "download": f"{ORIGINAL} datasets_info.csv (Images.zip, groundtruthlabels.txt)",
         "organism": META,

@@ -49,8 +49,13 @@ ENTRY = SourceEntry(
                     "costs nothing while the file is merged whole",
         "labels": f"{MAPPING} (kinase group per CIL id); {ORIGINAL} annotations/cil_kinome_metadata.csv "
                   "(rev aec7751): cell_component '<group> kinase'",
-        "licence": "unknown: the Cell Image Library states a licence per image, and none could be read here; "
-                   "costs publishing: a release that uses this source states its terms as unknown",
+        "licence": (
+            "unknown: the Cell Image Library states a licence per image (a public audit quoting its "
+            "/pages/license lists five submitter-chosen options: Public Domain, CC BY, CC BY-NC-SA, CC BY-NC-ND "
+            "and Copyrighted; repository not resolvable with the search tools), and the licences of the Kinome "
+            "Atlas images could not be read here; searched GitHub file search and the pages/docs search corpora. "
+            "Costs publishing: a release that uses this source states its terms as unknown"
+        ),
         "download": f"{MAPPING} (one <id>.zip per image); no download URL is recorded by the original",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv (rev aec7751): human, hela",
         "cell_type": f"{ORIGINAL} annotations/datasets_info.csv (rev aec7751): hela",

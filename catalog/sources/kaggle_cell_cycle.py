@@ -39,8 +39,11 @@ ENTRY = SourceEntry(
         "channels": f"{ORIGINAL} annotations/datasets_info.csv (rev aec7751): jpg, light microscopy, captured by phone",
         "labels": f"{ORIGINAL} annotations/kag_cell_cycle_metadata.csv (rev b0e57cf): phenotype interphase / "
                   "mitosis from the folder, cell_component nucleus, organism nematode",
-        "licence": "unknown: the Kaggle dataset page's licence could not be read here; costs publishing: a "
-                   "release that uses this source states its terms as unknown",
+        "licence": (
+            "unknown: the Kaggle dataset page's licence could not be read here; public readers found by GitHub "
+            "file search for 'paultimothymooney/cell-cycle-experiments' name the dataset but none states its "
+            "licence. Costs publishing: a release that uses this source states its terms as unknown"
+        ),
         "download": f"{ORIGINAL} annotations/datasets_info.csv (rev aec7751): kaggle datasets download -d "
                     "paultimothymooney/cell-cycle-experiments",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv (rev aec7751) and the archive's folder name "

@@ -54,8 +54,13 @@ ENTRY = SourceEntry(
         "labels": f"{ORIGINAL} annotations/kag_leukemia_metadata.csv (rev aec7751): phenotype leukemia (all) / "
                   "wildtype (hem) / none (unlabelled test images); cell_type 'white blood cell' per "
                   "scripts/data_curation/clean_metadata.py fix_labels",
-        "licence": "unknown: the Kaggle page's licence could not be read here, nor TCIA's for C-NMC 2019; costs "
-                   "publishing: a release that uses this source states its terms as unknown",
+        "licence": (
+            "unknown: the Kaggle page's licence could not be read here, nor TCIA's for C-NMC 2019; public readers "
+            "found by GitHub file search for 'andrewmvd/leukemia-classification' say it has none ('License was "
+            "not specified at source, access is free and public and a citation upon usage was requested'; 'Not "
+            "formally specified; usage is public with attribution requested'; repositories not resolvable with "
+            "the search tools). Costs publishing: a release that uses this source states its terms as unknown"
+        ),
         "download": f"{ORIGINAL} annotations/datasets_info.csv (rev aec7751): kaggle datasets download -d "
                     "andrewmvd/leukemia-classification",
         "organism": f"{ORIGINAL} annotations/datasets_info.csv (rev aec7751): human, bone marrow of 118 patients",
