@@ -801,6 +801,11 @@ def _resume_model(run: Pretraining) -> None:
     settings written into its config, and, for a step checkpoint, the arrays that resume the epoch mid-way."""
     state, config = run.state, run.config
     run.start_epoch = int(state.epoch)
+    if state.step and config.epochs <= run.start_epoch:
+        # ending there would publish a model trained part of an epoch as the run's final one
+        raise UserError(f"{run.out_dir}: its last checkpoint is in epoch {run.start_epoch + 1}, after step "
+                        f"{state.step}; --epochs {config.epochs} would end the run mid-epoch: pass --epochs "
+                        f"{run.start_epoch + 1} or more")
     state.config.update({name: getattr(config, name) for name in UNPINNED})
     run.model = run.keras.models.load_model(run.out_dir / state.checkpoint)
     if state.step:

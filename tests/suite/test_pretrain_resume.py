@@ -75,6 +75,14 @@ def test_killed_mid_epoch_and_resumed_matches_the_uninterrupted_run(release, tmp
     assert sorted(p.name for p in (out / P.CHECKPOINTS).iterdir()) == ["step-0001-000001.keras",
                                                                         "step-0001-000001.npz"]
 
+    # fewer epochs than the one the checkpoint is in would end the run mid-epoch: refused, nothing changed
+    before = (out / P.STATE).read_bytes()
+    res = runner.invoke(app, [str(release), "--out", str(out), "--resume", "--epochs", "1", "--verbose", "0"])
+    # (this sub-app leaves the one-line rendering of a UserError to the cytoimagenet entry point)
+    assert isinstance(res.exception, P.UserError), res.output
+    assert "would end the run mid-epoch: pass --epochs 2 or more" in str(res.exception)
+    assert (out / P.STATE).read_bytes() == before and not (out / P.FINAL).exists()
+
     monkeypatch.undo()
     res = runner.invoke(app, [str(release), "--out", str(out), "--resume", "--verbose", "0", "--json"])
     assert res.exit_code == 0, res.output
