@@ -11,8 +11,9 @@ time from one thread, so a served batch is a trained one); after ``load_state_di
 what is left of the epoch, and the next ``on_epoch_end`` makes it whole again. Keras' ``fit`` fixes an epoch's length
 when it starts, so the rest of the interrupted epoch is its own ``fit(..., initial_epoch=e, epochs=e + 1)`` call and
 the later epochs another (``cytoimagenet.suite.pretrain`` does this). Note that Keras calls ``on_epoch_end`` after
-its pre-fit peek at batch 0 too, which advances the epoch of this adapter (not of ``suite.pretrain``'s, which
-sets the epoch itself).
+its pre-fit peek at one batch too, which advances the epoch of this adapter: ``fit(epochs=n)`` trains on the
+stream's epochs 1 .. n, still a function of the seed (``suite.pretrain`` sets the epoch itself). Keras 3 wraps the
+peek in its own ``on_epoch_begin``/``on_epoch_end`` pair, so it cannot be told from a one-step epoch.
 """
 
 from __future__ import annotations
