@@ -50,7 +50,8 @@ ENTRY = SourceEntry(
             "image.pathname '/images/<name>', objects[].bounding_box.minimum/maximum r and c, objects[].category; "
             "'x_start = annotation[\"bounding_box\"][\"minimum\"][\"r\"]', 'x_end = ...[\"maximum\"][\"r\"]', "
             "'y_start = ...[\"minimum\"][\"c\"]', 'y_end = ...[\"maximum\"][\"c\"]', "
-            "'img_crop = img[x_start:x_end, y_start:y_end]': r are rows, c columns, maxima exclusive; crops named "
+            "and img_crop is img sliced x_start:x_end on its first (row) axis, y_start:y_end on its second (column) "
+            "axis: r are rows, c columns, maxima exclusive; crops named "
             "'<name>_{img_num}.png' with img_num counted from 1 over objects)"
         ),
         "channels": f"{ORIGINAL} datasets_info.csv (bbbc_malaria: channels brightfield; format png, jpg)",
