@@ -176,7 +176,7 @@ def run_main(monkeypatch, capsys, *args):
 
 GARBLED_MANIFESTS = {
     "cut-json": lambda text: text[: len(text) // 2],
-    "binary": lambda text: os.urandom(64).decode("latin-1"),
+    "binary": lambda text: os.urandom(64),
     "wrong-schema": lambda text: json.dumps({"name": 3, "shards": "all"}),
     "bad-field": lambda text: text.replace('"sha256": "', '"sha256": "zz', 1),
 }
@@ -187,7 +187,8 @@ def test_info_and_stream_on_a_garbled_manifest_give_one_line(release, garble, mo
     from cytoimagenet.loaders import stream
 
     path = release / "manifest.json"
-    path.write_bytes(garble(path.read_text()).encode("latin-1"))
+    garbled = garble(path.read_text(encoding="utf-8"))
+    path.write_bytes(garbled if isinstance(garbled, bytes) else garbled.encode("utf-8"))
     code, out = run_main(monkeypatch, capsys, "info", str(release))
     assert code == 1 and str(path) in out.err and "rebuild" in out.err and one_line(out.err), out.err
     with pytest.raises(UserError) as err:
