@@ -99,6 +99,7 @@ def run_one(rows: int, workers: int, tmp: Path, whole_records: bool = False) -> 
     import cytoimagenet.builder.sources as sources_module
 
     from cytoimagenet.catalog.registry import get_source
+    from cytoimagenet.catalog.source import REGION_COLUMNS
 
     class StubSource:  # the catalog's source, but its adapter's records are the generated ones
         def __init__(self, sid):
@@ -111,6 +112,8 @@ def run_one(rows: int, workers: int, tmp: Path, whole_records: bool = False) -> 
             frame = pd.read_parquet(tables / f"{self.sid}.parquet")
             for column in ("source_files", "channels"):
                 frame[column] = frame[column].map(list)
+            for column in REGION_COLUMNS:  # whole images, as standardise_records gives them
+                frame[column] = pd.array([None] * len(frame), dtype="Int64")
             return frame
 
     sources_module.get_source = StubSource
