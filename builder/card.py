@@ -267,6 +267,8 @@ def paper_bibtex() -> str:
 # --- the record's fields ---
 # Descriptions of the fields SampleRecord leaves undescribed (the label columns and crop box), so the table
 # describes every field.
+_PLACE = ("Where the sample lies in the source image, pixels (an upsampling crop, or a BBBC041 cell's box; empty for "
+          "whole images).")
 _FIELD_NOTES = {
     "organism": "Organism, lowercase; '|' joins several.",
     "cell_type": "Cell type or line, lowercase; '|' joins several.",
@@ -275,10 +277,10 @@ _FIELD_NOTES = {
     "compound": "Compound applied, lowercase; '|' joins several.",
     "sirna": "siRNA, lowercase; '|' joins several.",
     "gene": "Targeted gene, lowercase, with the suffix ' targeted'; '|' joins several.",
-    "x_min": "Crop box in the source image, pixels (empty for whole images).",
-    "x_max": "Crop box in the source image, pixels (empty for whole images).",
-    "y_min": "Crop box in the source image, pixels (empty for whole images).",
-    "y_max": "Crop box in the source image, pixels (empty for whole images).",
+    "x_min": _PLACE,
+    "x_max": _PLACE,
+    "y_min": _PLACE,
+    "y_max": _PLACE,
     "split": "'train' or 'validation'.",
 }
 

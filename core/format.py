@@ -54,7 +54,8 @@ class SampleRecord(BaseModel):
     gene: Optional[str] = None
     microscopy: str = Field(description="Imaging modality, e.g. 'fluorescence' or 'brightfield'.")
     crop: bool = Field(False, description="True when the sample is an upsampling crop of a source image.")
-    scaling: float = Field(1.0, description="Crop side / source image side (1.0 for whole images).")
+    scaling: float = Field(1.0, description="Upsampling crop side / side of the image it was cut from: the source "
+                                            "image, or its box for a boxed sample (BBBC041 cells); 1.0 otherwise.")
     x_min: Optional[int] = None
     x_max: Optional[int] = None
     y_min: Optional[int] = None
