@@ -129,10 +129,9 @@ def config_infos(meta: dict) -> dict[str, dict]:
 def front_matter(manifest: Manifest) -> dict:
     splits = [s for s in SPLITS if any(e.split == s for e in manifest.shards)]
     features = release_features(manifest.labels)
-    sizes = sorted({e.size for e in manifest.training_shards})
+    sets = manifest.training_sets()
     infos = [_config_info("default", manifest.shards, manifest, features, splits)] + [
-        _config_info(f"train-{n}", [e for e in manifest.training_shards if e.size == n], manifest, features, splits)
-        for n in sizes]
+        _config_info(f"train-{n}", entries, manifest, features, splits) for n, entries in sets.items()]
     return {
         **licence_terms(manifest)["hub"],
         "pretty_name": manifest.name,
@@ -147,7 +146,7 @@ def front_matter(manifest: Manifest) -> dict:
             # the same samples, each reduced as `stream(image_size=N)` reduces it first (builder/shard.py)
             "config_name": f"train-{n}",
             "data_files": [{"split": s, "path": f"data/{n}/{s}-*.tar"} for s in splits],
-        } for n in sizes],
+        } for n in sets],
         # a list when there are training-size configs: without its own features, datasets would infer a
         # config's from its first samples (and fail on the json's nulls)
         "dataset_info": infos[0] if len(infos) == 1 else infos,

@@ -133,8 +133,7 @@ def _training_distribution(manifest) -> list[dict]:
     members get a file set per size, so a consumer can find them; the record sets stay on the canonical shards,
     which hold the same samples at full resolution."""
     out = []
-    for size in sorted({e.size for e in manifest.training_shards}):
-        entries = [e for e in manifest.training_shards if e.size == size]
+    for size, entries in manifest.training_sets().items():
         out += [_file_object(e.path, e.path, e.sha256, e.bytes, "application/x-tar",
                              f"Training-size copy ({size} px) of the {e.split} split's shard {e.path.split('/')[-1]}: "
                              f"its {e.samples} samples as stream(image_size={size}) first reduces them, as "

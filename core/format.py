@@ -199,10 +199,10 @@ class Manifest(BaseModel):
     @model_validator(mode="after")
     def _training_shards_mirror(self) -> "Manifest":
         full = [(e.path.split("/")[-1], e.split, e.samples) for e in self.shards]
-        for size in sorted({e.size for e in self.training_shards}, key=lambda n: n or 0):
+        for size, entries in self.training_sets().items():
             if size is None:
                 raise ValueError("training_shards: an entry without size (full-resolution shards go in shards)")
-            mine = [(e.path.split("/")[-1], e.split, e.samples) for e in self.training_shards if e.size == size]
+            mine = [(e.path.split("/")[-1], e.split, e.samples) for e in entries]
             if mine != full:
                 raise ValueError(f"training_shards of size {size} do not mirror shards (same names, splits and "
                                  "sample counts, in the same order)")
@@ -217,6 +217,13 @@ class Manifest(BaseModel):
             if self.splits.get(split, 0) != n:
                 raise ValueError(f"splits[{split!r}] = {self.splits.get(split)} but its shards hold {n} samples")
         return self
+
+    def training_sets(self) -> dict[Optional[int], list[ShardEntry]]:
+        """The training-size shards by size, smallest first, each size's in manifest order."""
+        sets: dict[Optional[int], list[ShardEntry]] = {}
+        for e in sorted(self.training_shards, key=lambda e: e.size or 0):  # stable: manifest order within a size
+            sets.setdefault(e.size, []).append(e)
+        return sets
 
 
 def _hf_feature(annotation):

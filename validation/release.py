@@ -302,7 +302,7 @@ def _check_card(release: Path, manifest: Manifest, problems: list[str]) -> None:
             if has_shards != listed:
                 problems.append(f"{path}: data_files {'omit' if has_shards else 'list'} split {split!r}")
         named = {c.get("config_name"): c for c in meta["configs"] if isinstance(c, dict)}
-        for size in sorted({e.size for e in manifest.training_shards}):
+        for size in manifest.training_sets():
             paths = [d.get("path") for d in (named.get(f"train-{size}") or {}).get("data_files") or []]
             if not paths or any(not str(p).startswith(f"data/{size}/") for p in paths):
                 problems.append(f"{path}: configs lack train-{size} naming data/{size}/ (its training-size shards); "
@@ -608,8 +608,7 @@ def summarise(release: Path) -> dict:
         "bytes": sum(s.bytes for s in manifest.shards), "quarantined": manifest.quarantined,
         # the training-size copies (data/N/), apart: `shards` and `bytes` are the canonical full-resolution release
         "training_shards": {str(size): {"shards": len(es), "bytes": sum(e.bytes for e in es)}
-                            for size in sorted({e.size for e in manifest.training_shards})
-                            for es in [[e for e in manifest.training_shards if e.size == size]]},
+                            for size, es in manifest.training_sets().items()},
         "categories": {c: {"classes": int(r.classes), "samples": int(r.samples)} for c, r in cats.iterrows()},
         "sources": {k: int(v) for k, v in md["source_id"].value_counts().sort_index().items()},
         "problems": shard_file_problems(release, manifest),
