@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Optional
 import pandas as pd
 import pyarrow as pa
 
-from cytoimagenet.io import atomic_path, parquet_bytes, write_bytes_atomic, write_text_atomic
+from cytoimagenet.io import atomic_path, parquet_bytes, write_text_atomic
 
 # native metadata files an adapter may read: hashed by content at any depth; every other file of a source tree
 # is covered by its relative path (adapters that find images by scanning depend on which files exist), and
@@ -174,6 +174,13 @@ def ensure_written_table(work: Path, name: str, key: str, write: Callable[[Path]
     attrs = cached_attrs(work, name, key)
     if attrs is not None:
         return attrs
+    return _store(work, name, key, write)
+
+
+def _store(work: Path, name: str, key: str, write: Callable[[Path], dict]) -> dict:
+    """Write a stage table through `write(tmp)` (which returns its attrs), then its attrs, then its hash. The old
+    hash goes first: a kill while the new table is written must not leave it vouching for the new bytes; the
+    attrs go before the new hash, so a kill between the writes leaves no valid-looking table."""
     table_path, hash_path, attrs_path = _cache_paths(work, name)
     hash_path.unlink(missing_ok=True)
     with atomic_path(table_path) as tmp:
@@ -187,15 +194,16 @@ def cached_table(work: Path, name: str, key: str, compute: Callable[[], pd.DataF
     """(table, reused). The table is `work/<name>.parquet`, valid while `work/<name>.hash` holds `key`. The
     table's DataFrame.attrs (the stage's warnings) are kept beside it in `work/<name>.attrs.json`, written before
     the hash, so a reused table carries them and a kill between the writes leaves no valid-looking table."""
-    table_path, hash_path, attrs_path = _cache_paths(work, name)
+    table_path, _, attrs_path = _cache_paths(work, name)
     if is_cached(work, name, key):
         df = pd.read_parquet(table_path)
         df.attrs = json.loads(attrs_path.read_text())
         return df, True
     df = compute()
-    # the old hash goes first: a kill while the new table is written must not leave it vouching for the new bytes
-    hash_path.unlink(missing_ok=True)
-    write_bytes_atomic(table_path, parquet_bytes(pa.Table.from_pandas(df, preserve_index=False)))
-    write_text_atomic(attrs_path, json.dumps(df.attrs, sort_keys=True) + "\n")
-    write_text_atomic(hash_path, key + "\n")
+
+    def write(tmp: Path) -> dict:
+        tmp.write_bytes(parquet_bytes(pa.Table.from_pandas(df, preserve_index=False)))
+        return df.attrs
+
+    _store(work, name, key, write)
     return df, False

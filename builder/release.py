@@ -129,20 +129,17 @@ def _file_identities(planned: pd.DataFrame, roots: dict[str, str]) -> dict[str, 
     return out
 
 
-LIST_COLUMNS = LIST_RECORD_COLUMNS  # per-record lists: label assignment never looks at them
-
-
 def _select(records_path: Path, config: BuildConfig) -> pd.DataFrame:
     """The selection, from the cached records table. Labels are assigned on its scalar columns only, and the
     lists (as Python objects, most of the records' memory) are read for the selected rows alone afterwards;
     fresh and resumed builds both read the same file, so they select from the same values."""
     names = pq.read_schema(records_path).names
-    labelled = pd.read_parquet(records_path, columns=[c for c in names if c not in LIST_COLUMNS])
+    labelled = pd.read_parquet(records_path, columns=[c for c in names if c not in LIST_RECORD_COLUMNS])
     labelled["_row"] = np.arange(len(labelled))
     selection = assign_labels(labelled, config.min_per_class, config.max_per_class, config.seed)
     del labelled
     rows = selection.pop("_row").to_numpy()
-    lists = pq.read_table(records_path, columns=[c for c in LIST_COLUMNS if c in names]).take(rows).to_pandas()
+    lists = pq.read_table(records_path, columns=[c for c in LIST_RECORD_COLUMNS if c in names]).take(rows).to_pandas()
     for column in lists.columns:
         selection[column] = lists[column].to_numpy()
     selection = selection[[c for c in names if c in selection.columns] + ["label", "category"]]

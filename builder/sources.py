@@ -107,7 +107,7 @@ def write_records(sources: Iterable[tuple[str, pd.DataFrame]], path: Path) -> di
                 warnings[sid] = frame.attrs[SOURCE_WARNINGS]
             if len(frame):  # an empty frame's columns have whatever dtype pandas gave them: nothing to write
                 writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
-            del frame
+            del frame  # before the next source is read, not after
     return {SOURCE_WARNINGS: warnings}
 
 
