@@ -394,8 +394,9 @@ def _quarantine(row: dict, reason: str) -> dict:
 
 def task_digest(task: ShardTask) -> str:
     """Hash of everything that determines a shard's bytes and quarantine (not where it is written): the plan
-    rows (every field of every row, a record's source region included) and options, the identity of every source file it reads, and the version of the code that writes it.
-    A shard is re-used only while all of these stand, so a rebuild equals a fresh build."""
+    rows (every field of every row, a record's source region included) and options, the identity of every source
+    file it reads, and the version of the code that writes it. A shard is re-used only while all of these stand,
+    so a rebuild equals a fresh build."""
     payload = json.dumps(
         [task.name, task.rows, task.entries, task.label_ids, task.seed, task.percentile_low, task.percentile_high,
          task.compress_level, task.file_identities, task.code_version, list(task.training_sizes),
